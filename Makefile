@@ -1,0 +1,68 @@
+# The front door. `make help` lists the targets; variables are shown as NAME=default.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+BROKERS ?= 3
+CONTROLLERS ?= 0
+KAFKA_VERSION ?= 4.4.0
+STACK ?= dev
+# Molecule scenarios run by `make molecule`, as role:scenario.
+MOLECULE_SCENARIOS ?= host_prep:default java:default kafka:default kafka:cluster
+
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help prereqs images lab lab-down test lint unit molecule e2e clean
+
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "  Variables: BROKERS=$(BROKERS) CONTROLLERS=$(CONTROLLERS) KAFKA_VERSION=$(KAFKA_VERSION) STACK=$(STACK)"
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+prereqs: ## Install the Debian packages the lab needs and start the Docker engine.
+	bash lab/prereqs.sh
+
+images: prereqs ## Build the lab's base images (debootstrap, nothing pulled), once per recipe.
+	lab/build-image.sh >/dev/null
+
+lab: prereqs $(BIN)/.installed ## Bring up a Kafka cluster on local containers (BROKERS, CONTROLLERS, KAFKA_VERSION).
+	$(BIN)/python lab/lab.py up --brokers $(BROKERS) --controllers $(CONTROLLERS) --kafka-version $(KAFKA_VERSION)
+	$(BIN)/ansible-playbook -i inventories/lab/hosts.yml playbooks/deploy.yml
+	@$(BIN)/python lab/lab.py bootstrap
+
+lab-down: $(BIN)/.installed ## Remove the lab: hosts, network and data disks.
+	$(BIN)/python lab/lab.py down
+
+test: lint unit molecule e2e ## Everything CI runs: lint, unit tests, Molecule, end-to-end on the lab.
+
+lint: $(BIN)/.installed ## ansible-lint (production profile), yamllint and ruff on the whole repo.
+	$(BIN)/yamllint --strict .
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/ansible-lint --offline
+
+unit: $(BIN)/.installed ## Fast tests: filters, validation, the Pulumi program with mocks.
+	$(BIN)/pytest -m "not lab" tests
+
+molecule: prereqs $(BIN)/.installed images ## Molecule scenarios of each role (MOLECULE_SCENARIOS).
+	set -e; images=($$(lab/build-image.sh)); \
+	export KAFKAKIT_IMAGE=$${images[0]} KAFKAKIT_IMAGE_JRE=$${images[1]}; \
+	for pair in $(MOLECULE_SCENARIOS); do \
+	  role=$${pair%%:*}; scenario=$${pair##*:}; \
+	  echo "=== molecule test: $$role/$$scenario"; \
+	  (cd roles/$$role && ../../$(BIN)/molecule test --scenario-name $$scenario); \
+	done
+
+e2e: prereqs $(BIN)/.installed ## End-to-end tests on a fresh lab cluster (real clients, re-runs, restarts).
+	$(BIN)/pytest -m lab tests
+
+clean: lab-down ## Remove the lab and the virtualenv.
+	rm -rf $(VENV)

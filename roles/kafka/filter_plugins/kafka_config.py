@@ -1,0 +1,101 @@
+"""Filters that turn the kafka role's data into Kafka configuration.
+
+Kept out of templates so that each piece has its own unit test (tests/unit/test_kafka_filters.py)
+and so that the same data always renders the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+
+from ansible.errors import AnsibleFilterError
+
+# Java .properties escapes: backslash first, then what would end a key or a line.
+_VALUE_ESCAPES = [("\\", "\\\\"), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")]
+_KEY_ESCAPES = [*_VALUE_ESCAPES, ("=", "\\="), (":", "\\:"), (" ", "\\ ")]
+
+
+def _escape(text: str, escapes: list[tuple[str, str]]) -> str:
+    for raw, escaped in escapes:
+        text = text.replace(raw, escaped)
+    return text
+
+
+def _property_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ",".join(_property_value(item) for item in value)
+    if value is None:
+        raise AnsibleFilterError("a Kafka property cannot be null; remove the key instead")
+    return str(value)
+
+
+def kafka_properties(properties: dict) -> str:
+    """Render a dict as a Java .properties body, sorted by key, one `key=value` a line."""
+    if not isinstance(properties, dict):
+        raise AnsibleFilterError(f"kafka_properties expects a dict, got {type(properties).__name__}")
+    lines = [
+        f"{_escape(str(key), _KEY_ESCAPES)}={_escape(_property_value(value), _VALUE_ESCAPES)}"
+        for key, value in sorted(properties.items(), key=lambda item: str(item[0]))
+    ]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def kafka_listener_urls(listeners: list[dict], advertised: bool = False) -> str:
+    """`NAME://host:port,...` for `listeners` (bind on every interface) or `advertised.listeners`."""
+    urls = []
+    for listener in listeners:
+        host = listener.get("advertised_host", "") if advertised else listener.get("bind_host", "")
+        urls.append(f"{listener['name']}://{host}:{int(listener['port'])}")
+    return ",".join(urls)
+
+
+def kafka_listener_protocol_map(listeners: list[dict]) -> str:
+    """`NAME:PROTOCOL,...` for `listener.security.protocol.map`."""
+    return ",".join(f"{item['name']}:{item.get('protocol', 'PLAINTEXT')}" for item in listeners)
+
+
+def kafka_controller_endpoints(nodes: list[dict]) -> str:
+    """`host:port,...` of the controllers, for `controller.quorum.bootstrap.servers`."""
+    controllers = sorted((n for n in nodes if "controller" in n["roles"]), key=lambda n: n["node_id"])
+    return ",".join(f"{n['advertised_host']}:{n['controller_port']}" for n in controllers)
+
+
+def kafka_initial_controllers(nodes: list[dict], directory_ids: dict) -> str:
+    """`id@host:port:directory-id,...` for `kafka-storage format --initial-controllers` (KIP-853)."""
+    controllers = sorted((n for n in nodes if "controller" in n["roles"]), key=lambda n: n["node_id"])
+    missing = [n["host"] for n in controllers if n["host"] not in directory_ids]
+    if missing:
+        raise AnsibleFilterError(f"no metadata directory id for controllers: {', '.join(missing)}")
+    return ",".join(
+        f"{n['node_id']}@{n['advertised_host']}:{n['controller_port']}:{directory_ids[n['host']]}"
+        for n in controllers
+    )
+
+
+def _kafka_uuid() -> str:
+    # Kafka's Uuid: 16 random bytes, URL-safe base64 without padding; Kafka itself redraws ids
+    # that start with '-' so they never look like a command-line option.
+    while True:
+        encoded = base64.urlsafe_b64encode(secrets.token_bytes(16)).decode().rstrip("=")
+        if not encoded.startswith("-"):
+            return encoded
+
+
+def kafka_new_uuids(names: list[str]) -> dict:
+    """A fresh Kafka-style UUID for each name (cluster id, metadata directory ids)."""
+    return {name: _kafka_uuid() for name in names}
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            "kafka_properties": kafka_properties,
+            "kafka_listener_urls": kafka_listener_urls,
+            "kafka_listener_protocol_map": kafka_listener_protocol_map,
+            "kafka_controller_endpoints": kafka_controller_endpoints,
+            "kafka_initial_controllers": kafka_initial_controllers,
+            "kafka_new_uuids": kafka_new_uuids,
+        }
