@@ -9,13 +9,18 @@ BROKERS ?= 3
 CONTROLLERS ?= 0
 KAFKA_VERSION ?= 4.4.0
 STACK ?= dev
+INVENTORY ?= inventories/lab/hosts.yml
+PULUMI ?= pulumi
+PULUMI_FLAGS ?=
 # Molecule scenarios run by `make molecule`, as role:scenario.
 MOLECULE_SCENARIOS ?= host_prep:default java:default kafka:default kafka:cluster
 
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+# Molecule runs from inside a role; its plays use the sibling roles too.
+export ANSIBLE_ROLES_PATH := $(CURDIR)/roles
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help prereqs images lab lab-down test lint unit molecule e2e clean
+.PHONY: help prereqs images lab lab-down validate test lint unit molecule e2e inventory aws clean
 
 help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,6 +46,9 @@ lab: prereqs $(BIN)/.installed ## Bring up a Kafka cluster on local containers (
 lab-down: $(BIN)/.installed ## Remove the lab: hosts, network and data disks.
 	$(BIN)/python lab/lab.py down
 
+validate: $(BIN)/.installed ## Check an inventory (INVENTORY) the way deploy does, contacting no host.
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/validate.yml
+
 test: lint unit molecule e2e ## Everything CI runs: lint, unit tests, Molecule, end-to-end on the lab.
 
 lint: $(BIN)/.installed ## ansible-lint (production profile), yamllint and ruff on the whole repo.
@@ -55,6 +63,9 @@ unit: $(BIN)/.installed ## Fast tests: filters, validation, the Pulumi program w
 molecule: prereqs $(BIN)/.installed images ## Molecule scenarios of each role (MOLECULE_SCENARIOS).
 	set -e; images=($$(lab/build-image.sh)); \
 	export KAFKAKIT_IMAGE=$${images[0]} KAFKAKIT_IMAGE_JRE=$${images[1]}; \
+	disk=$$(mktemp /tmp/kafkakit-molecule-disk.XXXXXX); truncate --size 1G $$disk; \
+	export KAFKAKIT_TEST_DISK=$$(losetup --find --show $$disk); \
+	trap 'losetup --detach $$KAFKAKIT_TEST_DISK; rm -f $$disk' EXIT; \
 	for pair in $(MOLECULE_SCENARIOS); do \
 	  role=$${pair%%:*}; scenario=$${pair##*:}; \
 	  echo "=== molecule test: $$role/$$scenario"; \
@@ -63,6 +74,14 @@ molecule: prereqs $(BIN)/.installed images ## Molecule scenarios of each role (M
 
 e2e: prereqs $(BIN)/.installed ## End-to-end tests on a fresh lab cluster (real clients, re-runs, restarts).
 	$(BIN)/pytest -m lab tests
+
+inventory: $(BIN)/.installed ## Write inventories/aws/hosts.yml from the Pulumi stack's outputs (STACK).
+	$(BIN)/python infra/write_inventory.py --stack $(STACK) --pulumi $(PULUMI) --output inventories/aws/hosts.yml
+
+aws: $(BIN)/.installed ## Provision STACK on AWS (pulumi up), write its inventory, deploy Kafka on it.
+	$(PULUMI) up --stack $(STACK) $(PULUMI_FLAGS)
+	$(MAKE) inventory STACK=$(STACK)
+	$(BIN)/ansible-playbook -i inventories/aws/hosts.yml playbooks/deploy.yml
 
 clean: lab-down ## Remove the lab and the virtualenv.
 	rm -rf $(VENV)

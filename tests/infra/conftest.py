@@ -1,0 +1,79 @@
+"""Shared setup for the infra tests.
+
+Makes the Pulumi program's library (infra/kafkakit_aws) and the helpers importable, and runs the
+program under Pulumi's mocks once per scenario for the whole session (each run sets up and
+tears down Pulumi's global state itself, see infra_harness.run_program).
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parents[1]
+for path in (REPO_ROOT / "infra", HERE):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+from infra_harness import ProgramRun, run_program, stack_file_config  # noqa: E402
+
+SSH_CONFIG = {
+    "ansibleConnection": "ssh",
+    "sshAllowedCidrs": ["10.9.0.0/16"],
+    "sshKeyName": "ops",
+    "ssmVpcEndpoints": False,
+    "clientSecurityGroupIds": ["sg-0123456789abcdef0"],
+}
+ZOOKEEPER_CONFIG = {
+    "mode": "zookeeper",
+    "brokerCount": 3,
+    "zookeeperCount": 3,
+    "clientCidrs": ["10.0.0.0/8"],
+}
+SCENARIOS = ("prod", "dev", "zookeeper", "ssh", "defaults")
+
+
+def pytest_collection_modifyitems(items):
+    # pulumi_aws warns about its own deprecated classes when its modules are imported.
+    here = str(HERE)
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.filterwarnings("ignore::DeprecationWarning:pulumi_aws"))
+
+
+def _example_stack(name: str) -> ProgramRun:
+    region, config = stack_file_config(name)
+    return run_program(config, stack=name, region=region)
+
+
+@pytest.fixture(scope="session")
+def prod() -> ProgramRun:
+    """The example production stack, Pulumi.prod.yaml."""
+    return _example_stack("prod")
+
+
+@pytest.fixture(scope="session")
+def dev() -> ProgramRun:
+    """The example development stack, Pulumi.dev.yaml (combined KRaft nodes)."""
+    return _example_stack("dev")
+
+
+@pytest.fixture(scope="session")
+def zookeeper() -> ProgramRun:
+    return run_program(ZOOKEEPER_CONFIG, stack="zk")
+
+
+@pytest.fixture(scope="session")
+def ssh() -> ProgramRun:
+    return run_program(SSH_CONFIG, stack="ssh")
+
+
+@pytest.fixture(scope="session")
+def defaults() -> ProgramRun:
+    return run_program({}, stack="defaults")
+
+
+@pytest.fixture(params=SCENARIOS)
+def any_stack(request) -> ProgramRun:
+    return request.getfixturevalue(request.param)

@@ -1,0 +1,281 @@
+"""Run infra/__main__.py under Pulumi's in-process mocks and record what it declares.
+
+Pulumi's runtime state (settings, root stack, config) is process-global. `run_program` sets all
+of it up for one run and restores the defaults afterwards, so mocked runs neither see each other
+nor leak into other test modules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import runpy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import config as runtime_config
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.mocks import MockMonitor
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PROGRAM = REPO_ROOT / "infra" / "__main__.py"
+PROJECT = "kafka-kit"
+DEFAULT_ZONES = {
+    "eu-west-1": ("eu-west-1a", "eu-west-1b", "eu-west-1c"),
+    "us-east-1": (
+        "us-east-1a",
+        "us-east-1b",
+        "us-east-1c",
+        "us-east-1d",
+        "us-east-1e",
+        "us-east-1f",
+    ),
+}
+DEBIAN_AMI = "ami-0debian12abcdef01"
+
+INSTANCE = "aws:ec2/instance:Instance"
+VOLUME = "aws:ebs/volume:Volume"
+ATTACHMENT = "aws:ec2/volumeAttachment:VolumeAttachment"
+SUBNET = "aws:ec2/subnet:Subnet"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+PLACEMENT_GROUP = "aws:ec2/placementGroup:PlacementGroup"
+RECORD = "aws:route53/record:Record"
+ZONE = "aws:route53/zone:Zone"
+VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
+
+_ID_PREFIX = {
+    "aws:ec2/vpc:Vpc": "vpc-",
+    SUBNET: "subnet-",
+    "aws:ec2/routeTable:RouteTable": "rtb-",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc-",
+    "aws:ec2/internetGateway:InternetGateway": "igw-",
+    "aws:ec2/eip:Eip": "eipalloc-",
+    NAT_GATEWAY: "nat-",
+    VPC_ENDPOINT: "vpce-",
+    SECURITY_GROUP: "sg-",
+    INGRESS: "sgr-",
+    EGRESS: "sgr-",
+    INSTANCE: "i-",
+    VOLUME: "vol-",
+    ATTACHMENT: "vai-",
+}
+
+
+def _hex(text: str, length: int = 17) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+class KafkaKitMocks(pulumi.runtime.Mocks):
+    """Answers every invoke the program makes; fills in the computed properties it reads."""
+
+    def __init__(self, region: str, zones: tuple[str, ...], partition: str = "aws"):
+        self.region = region
+        self.zones = zones
+        self.partition = partition
+        self.invokes: list[tuple[str, dict]] = []
+        self._subnets: dict[str, dict[str, Any]] = {}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        self.invokes.append((args.token, dict(args.args)))
+        token = args.token
+        if token == "aws:index/getRegion:getRegion":
+            return {
+                "region": self.region,
+                "name": self.region,
+                "id": self.region,
+                "description": "mock region",
+                "endpoint": f"ec2.{self.region}.amazonaws.com",
+            }
+        if token == "aws:index/getPartition:getPartition":
+            return {
+                "id": self.partition,
+                "partition": self.partition,
+                "dnsSuffix": "amazonaws.com",
+                "reverseDnsPrefix": "com.amazonaws",
+            }
+        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return {
+                "id": self.region,
+                "names": list(self.zones),
+                "zoneIds": [f"euw1-az{i}" for i in range(1, len(self.zones) + 1)],
+                "groupNames": [self.region] * len(self.zones),
+            }
+        if token == "aws:ec2/getAmi:getAmi":
+            return {
+                "id": DEBIAN_AMI,
+                "imageId": DEBIAN_AMI,
+                "name": "debian-12-amd64-20250901-2222",
+                "architecture": "x86_64",
+                "ownerId": "136693071363",
+                "rootDeviceType": "ebs",
+                "virtualizationType": "hvm",
+            }
+        raise AssertionError(f"the program made an invoke the mocks do not know: {token}")
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        typ, name = args.typ, args.name
+        state = dict(args.inputs)
+        rid = _ID_PREFIX.get(typ, f"{name}-id-") + _hex(f"{typ}/{name}")
+        if typ == SUBNET:
+            self._subnets[rid] = {"zone": state["availabilityZone"], "cidr": state["cidrBlock"]}
+            state["arn"] = f"arn:aws:ec2:{self.region}:123456789012:subnet/{rid}"
+        elif typ == INSTANCE:
+            subnet = self._subnets[state["subnetId"]]
+            network = ipaddress.IPv4Network(subnet["cidr"])
+            state["privateIp"] = str(network.network_address + 10 + int(_hex(name, 4), 16) % 200)
+            state["availabilityZone"] = subnet["zone"]
+            state["arn"] = f"arn:aws:ec2:{self.region}:123456789012:instance/{rid}"
+        elif typ == VPC_ENDPOINT and state.get("vpcEndpointType") == "Gateway":
+            state["prefixListId"] = "pl-6da54004"
+        elif typ == "aws:s3/bucket:Bucket":
+            rid = state.get("bucket") or f"{name}-{_hex(name, 7)}"
+            state.update({"bucket": rid, "arn": f"arn:aws:s3:::{rid}"})
+        elif typ in ("aws:iam/role:Role", "aws:iam/instanceProfile:InstanceProfile"):
+            rid = state.get("name") or f"{name}-{_hex(name, 7)}"
+            kind = "role" if typ.endswith("Role") else "instance-profile"
+            state.update({"name": rid, "arn": f"arn:aws:iam::123456789012:{kind}/{rid}"})
+        elif typ == PLACEMENT_GROUP:
+            rid = state.get("name") or f"{name}-{_hex(name, 7)}"
+            state["name"] = rid
+        elif typ == ZONE:
+            state["zoneId"] = "Z" + _hex(name, 20).upper()
+            rid = state["zoneId"]
+        return rid, state
+
+
+@dataclass
+class Registration:
+    type: str
+    name: str
+    urn: str
+    parent: str
+    custom: bool
+    id: str
+    state: dict[str, Any]
+    protect: bool
+    ignore_changes: list[str]
+    delete_before_replace: bool
+    dependencies: list[str]
+
+
+class RecordingMonitor(MockMonitor):
+    """MockMonitor that also keeps each registration's resource options."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks):
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request):  # the gRPC method it overrides
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            registered = self.resources[response.urn]
+            self.registrations.append(
+                Registration(
+                    type=request.type,
+                    name=request.name,
+                    urn=response.urn,
+                    parent=request.parent,
+                    custom=request.custom,
+                    id=registered.id,
+                    state=dict(registered.state),
+                    protect=request.protect,
+                    ignore_changes=list(request.ignoreChanges),
+                    delete_before_replace=request.deleteBeforeReplace,
+                    dependencies=list(request.dependencies),
+                )
+            )
+        return response
+
+
+class ProgramFailed(Exception):
+    """The program raised; `resources` holds what it had declared by then."""
+
+    def __init__(self, error: Exception, resources: list[Registration]):
+        super().__init__(str(error))
+        self.error = error
+        self.resources = list(resources)
+
+
+@dataclass
+class ProgramRun:
+    resources: list[Registration]
+    outputs: dict[str, Any]
+    invokes: list[tuple[str, dict]] = field(default_factory=list)
+
+    def of_type(self, typ: str) -> list[Registration]:
+        return [r for r in self.resources if r.type == typ]
+
+    def by_id(self, typ: str) -> dict[str, Registration]:
+        return {r.id: r for r in self.of_type(typ)}
+
+    def by_urn(self) -> dict[str, Registration]:
+        return {r.urn: r for r in self.resources}
+
+    def count_by_type(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for r in self.resources:
+            counts[r.type] = counts.get(r.type, 0) + 1
+        return counts
+
+
+def stack_file_config(stack: str) -> tuple[str, dict[str, Any]]:
+    """The region and kafka-kit:* values of an example stack file Pulumi.<stack>.yaml."""
+    data = yaml.safe_load((REPO_ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    prefix = f"{PROJECT}:"
+    values = {k[len(prefix) :]: v for k, v in data.items() if k.startswith(prefix)}
+    return data["aws:region"], values
+
+
+def _as_pulumi_string(value: Any) -> str:
+    """What the Pulumi CLI hands the program: scalars as text, structures as JSON."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return str(value)
+
+
+def _reset_runtime() -> None:
+    runtime_config.CONFIG.set({})
+    runtime_settings.reset_options(project="project", stack="stack", root_directory="root_directory")
+
+
+def run_program(
+    config: Mapping[str, Any],
+    *,
+    stack: str = "test",
+    region: str = "eu-west-1",
+    zones: tuple[str, ...] | None = None,
+) -> ProgramRun:
+    """Run infra/__main__.py with `config` (kafka-kit:* keys, without the prefix)."""
+    mocks = KafkaKitMocks(region, zones if zones is not None else DEFAULT_ZONES[region])
+    monitor = RecordingMonitor(mocks)
+    _reset_runtime()
+    runtime_config.set_all_config(
+        {f"{PROJECT}:{key}": _as_pulumi_string(value) for key, value in config.items()}
+        | {"aws:region": region}
+    )
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    captured: dict[str, Any] = {}
+    try:
+
+        @pulumi.runtime.test
+        def program() -> pulumi.Output:
+            runpy.run_path(str(PROGRAM), run_name="__main__")
+            stack_resource = runtime_settings.get_root_resource()
+            return pulumi.Output.from_input(stack_resource.outputs).apply(captured.update)
+
+        program()
+    except Exception as error:
+        raise ProgramFailed(error, monitor.registrations) from error
+    finally:
+        _reset_runtime()
+    return ProgramRun(resources=monitor.registrations, outputs=captured, invokes=mocks.invokes)
