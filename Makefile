@@ -9,6 +9,9 @@ BROKERS ?= 3
 CONTROLLERS ?= 0
 KAFKA_VERSION ?= 4.4.0
 STACK ?= dev
+# Which lab, and how far its published ports are shifted (labs can run side by side).
+LAB ?= lab
+LAB_PORT_OFFSET ?= 0
 INVENTORY ?= inventories/lab/hosts.yml
 PULUMI ?= pulumi
 PULUMI_FLAGS ?=
@@ -39,12 +42,13 @@ images: prereqs ## Build the lab's base images (debootstrap, nothing pulled), on
 	lab/build-image.sh >/dev/null
 
 lab: prereqs $(BIN)/.installed ## Bring up a Kafka cluster on local containers (BROKERS, CONTROLLERS, KAFKA_VERSION).
-	$(BIN)/python lab/lab.py up --brokers $(BROKERS) --controllers $(CONTROLLERS) --kafka-version $(KAFKA_VERSION)
-	$(BIN)/ansible-playbook -i inventories/lab/hosts.yml playbooks/deploy.yml
-	@$(BIN)/python lab/lab.py bootstrap
+	$(BIN)/python lab/lab.py --name $(LAB) up --brokers $(BROKERS) --controllers $(CONTROLLERS) \
+	  --kafka-version $(KAFKA_VERSION) --port-offset $(LAB_PORT_OFFSET)
+	$(BIN)/ansible-playbook -i $$($(BIN)/python lab/lab.py --name $(LAB) inventory) playbooks/deploy.yml
+	@$(BIN)/python lab/lab.py --name $(LAB) bootstrap
 
 lab-down: $(BIN)/.installed ## Remove the lab: hosts, network and data disks.
-	$(BIN)/python lab/lab.py down
+	$(BIN)/python lab/lab.py --name $(LAB) down
 
 validate: $(BIN)/.installed ## Check an inventory (INVENTORY) the way deploy does, contacting no host.
 	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/validate.yml

@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """The local lab: systemd containers with sshd standing in for VMs, each with its own block device.
 
-  lab.py up [--brokers N] [--controllers N] [--kafka-version V]   create or converge the lab hosts
-                                                                  and write inventories/lab/hosts.yml
-  lab.py bootstrap                                                print bootstrap.servers=...
-  lab.py down                                                     remove hosts, network and disks
+  lab.py [--name NAME] up [--brokers N] [--controllers N] [--kafka-version V] [--port-offset N]
+                          create or converge the lab's hosts and write its inventory
+  lab.py [--name NAME] bootstrap      print bootstrap.servers=...
+  lab.py [--name NAME] inventory      print the path of the lab's inventory
+  lab.py [--name NAME] down           remove the lab's hosts, network and disks
+
+Several labs can run side by side under different names (the tests use their own, so they never
+touch the lab you work with); the default lab is "lab", with its inventory in
+inventories/lab/hosts.yml, others in inventories/lab/<name>.yml.
 
 Each host gets a sparse file on a loop device as its data disk (passed in as /dev/xvdb, like an
 EBS volume), sshd published on 127.0.0.1, and, for brokers, a Kafka listener published on
@@ -24,15 +29,28 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-STATE = ROOT / "lab" / ".state"
-INVENTORY = ROOT / "inventories" / "lab" / "hosts.yml"
-NETWORK = "kafkakit-lab"
 LABEL = "kafkakit.lab"
 DATA_DEVICE = "/dev/xvdb"
 DISK_SIZE = "4G"
 SSH_PORT_BASE = 2220
 CLIENT_PORT_BASE = 19091
 RACKS = ("lab-a", "lab-b", "lab-c")
+
+
+class Lab:
+    """Names and paths of one lab."""
+
+    def __init__(self, name: str) -> None:
+        if not name.replace("-", "").isalnum():
+            sys.exit(f"lab: name {name!r} must be letters, digits and dashes")
+        self.name = name
+        self.network = f"kafkakit-{name}"
+        self.state = ROOT / "lab" / ".state" / name
+        inventory_file = "hosts.yml" if name == "lab" else f"{name}.yml"
+        self.inventory = ROOT / "inventories" / "lab" / inventory_file
+
+    def container(self, host: str) -> str:
+        return f"{self.network}-{host}"
 
 
 def run(*args: str, check: bool = True, capture: bool = True) -> str:
@@ -47,7 +65,7 @@ def log(message: str) -> None:
     print(f"lab: {message}", file=sys.stderr, flush=True)
 
 
-def plan(brokers: int, controllers: int) -> list[dict]:
+def plan(brokers: int, controllers: int, port_offset: int) -> list[dict]:
     """The lab's hosts: combined nodes when controllers is 0, else dedicated controllers too."""
     if brokers < 1:
         sys.exit("lab: BROKERS must be at least 1")
@@ -64,7 +82,7 @@ def plan(brokers: int, controllers: int) -> list[dict]:
                 "groups": ["kafka_broker"] + ([] if controllers else ["kafka_controller"]),
                 "node_id": index,
                 "rack": RACKS[(index - 1) % len(RACKS)],
-                "client_port": CLIENT_PORT_BASE + index,
+                "client_port": CLIENT_PORT_BASE + port_offset + index,
             }
         )
     hosts += [
@@ -72,7 +90,7 @@ def plan(brokers: int, controllers: int) -> list[dict]:
         for index in range(1, controllers + 1)
     ]
     for number, host in enumerate(hosts, start=1):
-        host["ssh_port"] = SSH_PORT_BASE + number
+        host["ssh_port"] = SSH_PORT_BASE + port_offset + number
     return hosts
 
 
@@ -81,37 +99,32 @@ def build_images() -> str:
     return images[-1]
 
 
-def ensure_key() -> Path:
-    key = STATE / "id_ed25519"
+def ensure_key(lab: Lab) -> Path:
+    key = lab.state / "id_ed25519"
     if not key.exists():
-        STATE.mkdir(parents=True, exist_ok=True)
-        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "kafkakit-lab", "-f", str(key))
+        lab.state.mkdir(parents=True, exist_ok=True)
+        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"kafkakit-{lab.name}", "-f", str(key))
     return key
 
 
-def ensure_network() -> None:
-    if not run("docker", "network", "ls", "--quiet", "--filter", f"name=^{NETWORK}$"):
-        run("docker", "network", "create", "--label", LABEL, NETWORK)
+def network_exists(lab: Lab) -> bool:
+    return bool(run("docker", "network", "ls", "--quiet", "--filter", f"name=^{lab.network}$"))
 
 
-def ensure_disk(name: str) -> str:
+def ensure_disk(lab: Lab, name: str) -> str:
     """A loop device backed by a sparse file: an empty disk the first time, the same disk after."""
-    disk = STATE / "disks" / f"{name}.img"
+    disk = lab.state / "disks" / f"{name}.img"
     if not disk.exists():
         disk.parent.mkdir(parents=True, exist_ok=True)
         run("truncate", "--size", DISK_SIZE, str(disk))
     attached = run("losetup", "--associated", str(disk), "--output", "NAME", "--noheadings", check=False)
     if attached:
-        return attached.split(":")[0].splitlines()[0]
+        return attached.splitlines()[0].strip()
     return run("losetup", "--find", "--show", str(disk))
 
 
-def container(name: str) -> str:
-    return f"{NETWORK}-{name}"
-
-
-def ensure_host(host: dict, image: str, public_key: str) -> None:
-    name = container(host["name"])
+def ensure_host(lab: Lab, host: dict, image: str, public_key: str) -> None:
+    name = lab.container(host["name"])
     state = run("docker", "inspect", "--format", "{{.State.Status}}", name, check=False)
     if state == "running":
         return
@@ -119,42 +132,19 @@ def ensure_host(host: dict, image: str, public_key: str) -> None:
         log(f"starting {host['name']} again")
         run("docker", "start", name)
         return
-    device = ensure_disk(host["name"])
+    device = ensure_disk(lab, host["name"])
     ports = ["--publish", f"127.0.0.1:{host['ssh_port']}:22"]
     if "client_port" in host:
         ports += ["--publish", f"127.0.0.1:{host['client_port']}:{host['client_port']}"]
     log(f"creating {host['name']} (data disk {device} as {DATA_DEVICE})")
     run(
-        "docker",
-        "run",
-        "--detach",
-        "--name",
-        name,
-        "--hostname",
-        host["name"],
-        "--network",
-        NETWORK,
-        "--network-alias",
-        host["name"],
-        "--label",
-        LABEL,
+        "docker", "run", "--detach", "--name", name, "--hostname", host["name"],
+        "--network", lab.network, "--network-alias", host["name"], "--label", f"{LABEL}={lab.name}",
         # systemd as PID 1, as lab.md verified: one capability, the host's cgroups, tmpfs mounts.
-        "--cap-add",
-        "SYS_ADMIN",
-        "--cgroupns=host",
-        "--volume",
-        "/sys/fs/cgroup:/sys/fs/cgroup:rw",
-        "--tmpfs",
-        "/run",
-        "--tmpfs",
-        "/run/lock",
-        "--tmpfs",
-        "/tmp",
-        "--device",
-        f"{device}:{DATA_DEVICE}",
-        *ports,
-        image,
-    )
+        "--cap-add", "SYS_ADMIN", "--cgroupns=host", "--volume", "/sys/fs/cgroup:/sys/fs/cgroup:rw",
+        "--tmpfs", "/run", "--tmpfs", "/run/lock", "--tmpfs", "/tmp",
+        "--device", f"{device}:{DATA_DEVICE}", *ports, image,
+    )  # fmt: skip
     script = (
         "install -d -m 0700 -o admin -g admin /home/admin/.ssh && "
         f"echo '{public_key}' > /home/admin/.ssh/authorized_keys && "
@@ -163,21 +153,14 @@ def ensure_host(host: dict, image: str, public_key: str) -> None:
     run("docker", "exec", name, "sh", "-c", script)
 
 
-def wait_for_ssh(hosts: list[dict], key: Path) -> None:
-    """Wait for sshd on every host, then record their host keys: the lab checks them like any fleet."""
-    known_hosts = STATE / "known_hosts"
+def record_host_keys(lab: Lab, hosts: list[dict]) -> None:
+    """Wait for sshd on every host, then record its key: the lab checks host keys like any fleet."""
     deadline = time.monotonic() + 120
     lines = []
     for host in hosts:
         while True:
             scanned = run(
-                "ssh-keyscan",
-                "-t",
-                "ed25519",
-                "-p",
-                str(host["ssh_port"]),
-                "127.0.0.1",
-                check=False,
+                "ssh-keyscan", "-t", "ed25519", "-p", str(host["ssh_port"]), "127.0.0.1", check=False
             )
             if scanned:
                 lines.append(scanned)
@@ -185,11 +168,10 @@ def wait_for_ssh(hosts: list[dict], key: Path) -> None:
             if time.monotonic() > deadline:
                 sys.exit(f"lab: sshd on {host['name']} did not answer within 120 s")
             time.sleep(1)
-    known_hosts.write_text("\n".join(sorted(lines)) + "\n")
-    del key
+    (lab.state / "known_hosts").write_text("\n".join(sorted(lines)) + "\n")
 
 
-def inventory(hosts: list[dict], key: Path, kafka_version: str) -> dict:
+def inventory(lab: Lab, hosts: list[dict], key: Path, kafka_version: str) -> dict:
     groups: dict[str, dict] = {"kafka_controller": {"hosts": {}}, "kafka_broker": {"hosts": {}}}
     host_vars = {}
     for host in hosts:
@@ -212,6 +194,7 @@ def inventory(hosts: list[dict], key: Path, kafka_version: str) -> dict:
         host_vars[host["name"]] = variables
         for group in host["groups"]:
             groups[group]["hosts"][host["name"]] = None
+    ssh_args = f"-o UserKnownHostsFile={lab.state / 'known_hosts'} -o StrictHostKeyChecking=yes"
     return {
         "all": {
             "hosts": host_vars,
@@ -219,9 +202,7 @@ def inventory(hosts: list[dict], key: Path, kafka_version: str) -> dict:
                 "ansible_host": "127.0.0.1",
                 "ansible_user": "admin",
                 "ansible_ssh_private_key_file": str(key),
-                "ansible_ssh_common_args": (
-                    f"-o UserKnownHostsFile={STATE / 'known_hosts'} -o StrictHostKeyChecking=yes"
-                ),
+                "ansible_ssh_common_args": ssh_args,
                 "kafka_version": kafka_version,
             },
             "children": groups,
@@ -229,68 +210,79 @@ def inventory(hosts: list[dict], key: Path, kafka_version: str) -> dict:
     }
 
 
-def up(args: argparse.Namespace) -> None:
-    hosts = plan(args.brokers, args.controllers)
+def up(lab: Lab, args: argparse.Namespace) -> None:
+    hosts = plan(args.brokers, args.controllers, args.port_offset)
     existing = set(
-        run("docker", "ps", "--all", "--filter", f"label={LABEL}", "--format", "{{.Names}}").split()
+        run(
+            "docker", "ps", "--all", "--filter", f"label={LABEL}={lab.name}", "--format", "{{.Names}}"
+        ).split()
     )
-    wanted = {container(h["name"]) for h in hosts}
+    wanted = {lab.container(h["name"]) for h in hosts}
     if existing - wanted:
         sys.exit(
-            f"lab: a lab of another shape is running ({', '.join(sorted(existing - wanted))}); "
+            f"lab: the {lab.name} lab runs in another shape ({', '.join(sorted(existing - wanted))}); "
             "`make lab-down` first, or run with the same BROKERS and CONTROLLERS"
         )
     image = build_images()
-    key = ensure_key()
+    key = ensure_key(lab)
     public_key = key.with_suffix(".pub").read_text().strip()
-    ensure_network()
+    if not network_exists(lab):
+        run("docker", "network", "create", "--label", f"{LABEL}={lab.name}", lab.network)
     for host in hosts:
-        ensure_host(host, image, public_key)
-    wait_for_ssh(hosts, key)
-    INVENTORY.parent.mkdir(parents=True, exist_ok=True)
-    document = inventory(hosts, key, args.kafka_version)
-    INVENTORY.write_text(
-        "# Written by lab/lab.py for the running lab; `make lab-down` removes it.\n"
+        ensure_host(lab, host, image, public_key)
+    record_host_keys(lab, hosts)
+    lab.inventory.parent.mkdir(parents=True, exist_ok=True)
+    document = inventory(lab, hosts, key, args.kafka_version)
+    lab.inventory.write_text(
+        f"# Written by lab/lab.py for the running {lab.name} lab; `lab.py down` removes it.\n"
         + yaml.safe_dump(document, sort_keys=True, default_flow_style=False)
     )
-    (STATE / "lab.json").write_text(json.dumps({"hosts": hosts, "image": image}, indent=2))
-    log(f"{len(hosts)} hosts up; inventory in {INVENTORY.relative_to(ROOT)}")
+    (lab.state / "lab.json").write_text(json.dumps({"hosts": hosts, "image": image}, indent=2))
+    log(f"{len(hosts)} hosts up; inventory in {lab.inventory.relative_to(ROOT)}")
 
 
-def bootstrap(_: argparse.Namespace) -> None:
-    hosts = json.loads((STATE / "lab.json").read_text())["hosts"]
+def bootstrap(lab: Lab, _: argparse.Namespace) -> None:
+    hosts = json.loads((lab.state / "lab.json").read_text())["hosts"]
     servers = ",".join(f"127.0.0.1:{h['client_port']}" for h in hosts if "client_port" in h)
     print(f"bootstrap.servers={servers}")
 
 
-def down(_: argparse.Namespace) -> None:
-    names = run("docker", "ps", "--all", "--quiet", "--filter", f"label={LABEL}").split()
+def show_inventory(lab: Lab, _: argparse.Namespace) -> None:
+    print(lab.inventory)
+
+
+def down(lab: Lab, _: argparse.Namespace) -> None:
+    names = run("docker", "ps", "--all", "--quiet", "--filter", f"label={LABEL}={lab.name}").split()
     if names:
         run("docker", "rm", "--force", "--volumes", *names)
-    if run("docker", "network", "ls", "--quiet", "--filter", f"name=^{NETWORK}$"):
-        run("docker", "network", "rm", NETWORK)
-    for disk in sorted((STATE / "disks").glob("*.img")) if (STATE / "disks").exists() else []:
+    if network_exists(lab):
+        run("docker", "network", "rm", lab.network)
+    disks = lab.state / "disks"
+    for disk in sorted(disks.glob("*.img")) if disks.exists() else []:
         for line in run("losetup", "--associated", str(disk), check=False).splitlines():
             run("losetup", "--detach", line.split(":")[0])
         disk.unlink()
     for leftover in ("lab.json", "known_hosts"):
-        (STATE / leftover).unlink(missing_ok=True)
-    INVENTORY.unlink(missing_ok=True)
-    log("lab removed (hosts, network, disks)")
+        (lab.state / leftover).unlink(missing_ok=True)
+    lab.inventory.unlink(missing_ok=True)
+    log(f"{lab.name} lab removed (hosts, network, disks)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--name", default="lab", help="which lab (default: lab)")
     sub = parser.add_subparsers(dest="command", required=True)
     up_parser = sub.add_parser("up")
     up_parser.add_argument("--brokers", type=int, default=3)
     up_parser.add_argument("--controllers", type=int, default=0)
     up_parser.add_argument("--kafka-version", default="4.4.0")
+    up_parser.add_argument("--port-offset", type=int, default=0, help="shift published ports (other labs)")
     up_parser.set_defaults(func=up)
     sub.add_parser("bootstrap").set_defaults(func=bootstrap)
+    sub.add_parser("inventory").set_defaults(func=show_inventory)
     sub.add_parser("down").set_defaults(func=down)
     args = parser.parse_args()
-    args.func(args)
+    args.func(Lab(args.name), args)
 
 
 if __name__ == "__main__":

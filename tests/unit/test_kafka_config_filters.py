@@ -1,0 +1,119 @@
+"""The filters that turn the kafka role's data into configuration."""
+
+import pytest
+from ansible.errors import AnsibleFilterError
+from artifact import kafka_artifact_sha512_digest
+from kafka_config import (
+    kafka_controller_endpoints,
+    kafka_initial_controllers,
+    kafka_listener_protocol_map,
+    kafka_listener_urls,
+    kafka_new_uuids,
+    kafka_properties,
+)
+
+LISTENERS = [
+    {"name": "INTERNAL", "port": 9092, "protocol": "PLAINTEXT", "advertised_host": "kafka-1"},
+    {"name": "HOST", "port": "19092", "protocol": "SSL", "advertised_host": "127.0.0.1"},
+]
+NODES = [
+    {
+        "host": "c",
+        "node_id": 3,
+        "roles": ["controller"],
+        "advertised_host": "c.internal",
+        "controller_port": 9093,
+    },
+    {
+        "host": "b",
+        "node_id": 2,
+        "roles": ["broker"],
+        "advertised_host": "b.internal",
+        "controller_port": 9093,
+    },
+    {
+        "host": "a",
+        "node_id": 1,
+        "roles": ["broker", "controller"],
+        "advertised_host": "a.internal",
+        "controller_port": 9094,
+    },
+]
+
+
+def test_properties_are_sorted_so_the_same_data_renders_the_same_bytes():
+    forward = {"num.io.threads": 8, "broker.rack": "a", "log.dirs": ["/d1", "/d2"]}
+    backward = dict(reversed(list(forward.items())))
+    assert kafka_properties(forward) == kafka_properties(backward)
+    assert kafka_properties(forward) == "broker.rack=a\nlog.dirs=/d1,/d2\nnum.io.threads=8\n"
+
+
+def test_properties_render_booleans_as_kafka_spells_them():
+    assert kafka_properties({"auto.create.topics.enable": False}) == "auto.create.topics.enable=false\n"
+
+
+def test_properties_escape_what_would_break_a_line_or_a_key():
+    rendered = kafka_properties({"a key:x": "C:\\dir\nnext"})
+    assert rendered == "a\\ key\\:x=C:\\\\dir\\nnext\n"
+
+
+def test_properties_refuse_null_values():
+    with pytest.raises(AnsibleFilterError, match="cannot be null"):
+        kafka_properties({"broker.rack": None})
+
+
+def test_properties_refuse_anything_but_a_dict():
+    with pytest.raises(AnsibleFilterError, match="expects a dict"):
+        kafka_properties(["a=b"])
+
+
+def test_listener_urls_bind_every_interface_and_advertise_the_given_host():
+    assert kafka_listener_urls(LISTENERS) == "INTERNAL://:9092,HOST://:19092"
+    assert kafka_listener_urls(LISTENERS, advertised=True) == "INTERNAL://kafka-1:9092,HOST://127.0.0.1:19092"
+
+
+def test_listener_protocol_map_names_each_listener():
+    assert kafka_listener_protocol_map(LISTENERS) == "INTERNAL:PLAINTEXT,HOST:SSL"
+
+
+def test_controller_endpoints_list_only_controllers_in_node_id_order():
+    assert kafka_controller_endpoints(NODES) == "a.internal:9094,c.internal:9093"
+
+
+def test_initial_controllers_carry_each_controllers_directory_id():
+    ids = {"a": "AAAAAAAAAAAAAAAAAAAAAA", "c": "CCCCCCCCCCCCCCCCCCCCCC"}
+    assert kafka_initial_controllers(NODES, ids) == (
+        "1@a.internal:9094:AAAAAAAAAAAAAAAAAAAAAA,3@c.internal:9093:CCCCCCCCCCCCCCCCCCCCCC"
+    )
+
+
+def test_initial_controllers_need_an_id_for_every_controller():
+    with pytest.raises(AnsibleFilterError, match="no metadata directory id for controllers: c"):
+        kafka_initial_controllers(NODES, {"a": "AAAAAAAAAAAAAAAAAAAAAA"})
+
+
+def test_new_uuids_look_like_kafkas_and_never_start_with_a_dash():
+    drawn = kafka_new_uuids([f"host-{n}" for n in range(500)])
+    assert len(set(drawn.values())) == 500
+    for value in drawn.values():
+        assert len(value) == 22
+        assert not value.startswith("-")
+        assert set(value) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+HEX = "ab" * 64
+
+
+def test_sha512_digest_from_sha512sum_output():
+    assert kafka_artifact_sha512_digest(f"{HEX}  kafka_2.13-4.4.0.tgz\n") == HEX
+
+
+def test_sha512_digest_from_gnupg_print_md_output():
+    grouped = " ".join(HEX.upper()[i : i + 8] for i in range(0, 128, 8))
+    published = f"kafka_2.13-4.4.0.tgz: {grouped[:70]}\n                      {grouped[70:]}\n"
+    assert kafka_artifact_sha512_digest(published) == HEX
+
+
+def test_sha512_digest_refuses_a_page_without_a_digest():
+    with pytest.raises(AnsibleFilterError, match="no SHA-512 digest"):
+        kafka_artifact_sha512_digest("<html>404 Not Found</html>")
