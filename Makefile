@@ -23,7 +23,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_ROLES_PATH := $(CURDIR)/roles
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help prereqs images lab lab-down validate test lint unit molecule e2e inventory aws clean
+.PHONY: help prereqs images lab lab-down validate docs test lint unit molecule e2e inventory aws clean
 
 help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -52,6 +52,9 @@ lab-down: $(BIN)/.installed ## Remove the lab: hosts, network and data disks.
 
 validate: $(BIN)/.installed ## Check an inventory (INVENTORY) the way deploy does, contacting no host.
 	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/validate.yml
+
+docs: $(BIN)/.installed ## Regenerate docs/variables.md from the roles' documented defaults.
+	$(BIN)/python scripts/role_docs.py
 
 test: lint unit molecule e2e ## Everything CI runs: lint, unit tests, Molecule, end-to-end on the lab.
 
