@@ -5,25 +5,33 @@ SHELL := /bin/bash
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+# The lab's cluster: MODE is kafka_mode (kraft or zookeeper); ZOOKEEPERS is the ensemble's size
+# in ZooKeeper mode. An empty KAFKA_VERSION deploys the kafka role's default for the mode
+# (4.4.0 for kraft, the newest 3.9.x for zookeeper).
+MODE ?= kraft
 BROKERS ?= 3
 CONTROLLERS ?= 0
-KAFKA_VERSION ?= 4.4.0
+ZOOKEEPERS ?= 3
+KAFKA_VERSION ?=
 STACK ?= dev
 # Which lab, and how far its published ports are shifted (labs can run side by side).
 LAB ?= lab
 LAB_PORT_OFFSET ?= 0
+# zero-loss: the cluster's bootstrap servers and the operation to run under traffic.
+BOOTSTRAP ?= 127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094
+OP ?= $(BIN)/ansible-playbook playbooks/rolling_restart.yml
 INVENTORY ?= inventories/lab/hosts.yml
 PULUMI ?= pulumi
 PULUMI_FLAGS ?=
 # Molecule scenarios run by `make molecule`, as role:scenario.
-MOLECULE_SCENARIOS ?= host_prep:default java:default kafka:default kafka:cluster
+MOLECULE_SCENARIOS ?= host_prep:default java:default kafka:default kafka:cluster zookeeper:default kafka:zookeeper
 
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # Molecule runs from inside a role; its plays use the sibling roles too.
 export ANSIBLE_ROLES_PATH := $(CURDIR)/roles
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help prereqs images lab lab-down validate docs test lint unit molecule e2e inventory aws clean
+.PHONY: help prereqs images lab lab-down validate docs zero-loss test lint unit molecule e2e inventory aws clean
 
 help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,9 +49,9 @@ prereqs: ## Install the Debian packages the lab needs and start the Docker engin
 images: prereqs ## Build the lab's base images (debootstrap, nothing pulled), once per recipe.
 	lab/build-image.sh >/dev/null
 
-lab: prereqs $(BIN)/.installed ## Bring up a Kafka cluster on local containers (BROKERS, CONTROLLERS, KAFKA_VERSION).
-	$(BIN)/python lab/lab.py --name $(LAB) up --brokers $(BROKERS) --controllers $(CONTROLLERS) \
-	  --kafka-version $(KAFKA_VERSION) --port-offset $(LAB_PORT_OFFSET)
+lab: prereqs $(BIN)/.installed ## Bring up a Kafka cluster on local containers (MODE, BROKERS, CONTROLLERS, ZOOKEEPERS, KAFKA_VERSION).
+	$(BIN)/python lab/lab.py --name $(LAB) up --mode $(MODE) --brokers $(BROKERS) --controllers $(CONTROLLERS) \
+	  --zookeepers $(ZOOKEEPERS) --kafka-version "$(KAFKA_VERSION)" --port-offset $(LAB_PORT_OFFSET)
 	$(BIN)/ansible-playbook -i $$($(BIN)/python lab/lab.py --name $(LAB) inventory) playbooks/deploy.yml
 	@$(BIN)/python lab/lab.py --name $(LAB) bootstrap
 
@@ -55,6 +63,9 @@ validate: $(BIN)/.installed ## Check an inventory (INVENTORY) the way deploy doe
 
 docs: $(BIN)/.installed ## Regenerate docs/variables.md from the roles' documented defaults.
 	$(BIN)/python scripts/role_docs.py
+
+zero-loss: $(BIN)/.installed ## Run OP (a command) under verifiable traffic; fail if an acked message is lost (BOOTSTRAP).
+	$(BIN)/python scripts/zero_loss.py --bootstrap-servers $(BOOTSTRAP) --kafka-version $(KAFKA_VERSION) -- $(OP)
 
 test: lint unit molecule e2e ## Everything CI runs: lint, unit tests, Molecule, end-to-end on the lab.
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The local lab: systemd containers with sshd standing in for VMs, each with its own block device.
 
-  lab.py [--name NAME] up [--brokers N] [--controllers N] [--kafka-version V] [--port-offset N]
+  lab.py [--name NAME] up [--mode kraft|zookeeper] [--brokers N] [--controllers N]
+                          [--zookeepers N] [--kafka-version V] [--port-offset N]
                           create or converge the lab's hosts and write its inventory
   lab.py [--name NAME] bootstrap      print bootstrap.servers=...
   lab.py [--name NAME] inventory      print the path of the lab's inventory
@@ -10,6 +11,10 @@
 Several labs can run side by side under different names (the tests use their own, so they never
 touch the lab you work with); the default lab is "lab", with its inventory in
 inventories/lab/hosts.yml, others in inventories/lab/<name>.yml.
+
+KRaft mode: kafka-1..N (combined nodes) or broker-1..N and controller-1..N. ZooKeeper mode:
+zookeeper-1..N (the ensemble, myid N) and broker-1..N. Without --kafka-version, the kafka role's
+default for the mode is deployed (the newest 3.9.x in ZooKeeper mode).
 
 Each host gets a sparse file on a loop device as its data disk (passed in as /dev/xvdb, like an
 EBS volume), sshd published on 127.0.0.1, and, for brokers, a Kafka listener published on
@@ -65,21 +70,27 @@ def log(message: str) -> None:
     print(f"lab: {message}", file=sys.stderr, flush=True)
 
 
-def plan(brokers: int, controllers: int, port_offset: int) -> list[dict]:
-    """The lab's hosts: combined nodes when controllers is 0, else dedicated controllers too."""
+def plan(
+    brokers: int, controllers: int, port_offset: int, mode: str = "kraft", zookeepers: int = 3
+) -> list[dict]:
+    """The lab's hosts: combined nodes when controllers is 0, else dedicated controllers too; in
+    ZooKeeper mode, brokers and a ZooKeeper ensemble."""
     if brokers < 1:
         sys.exit("lab: BROKERS must be at least 1")
+    if mode == "zookeeper":
+        return zookeeper_plan(brokers, controllers, port_offset, zookeepers)
     if controllers < 0 or (controllers and controllers % 2 == 0):
         sys.exit("lab: CONTROLLERS must be 0 (combined nodes) or an odd number (1, 3, 5)")
-    if not controllers and brokers % 2 == 0:
-        sys.exit("lab: with CONTROLLERS=0 every broker is also a controller, so BROKERS must be odd")
+    # CONTROLLERS=0: the first three brokers (one, below three) are also the controllers, so the
+    # quorum stays odd however many brokers are added later.
+    combined = 0 if controllers else (3 if brokers >= 3 else 1)
     hosts = []
     for index in range(1, brokers + 1):
         name = f"kafka-{index}" if not controllers else f"broker-{index}"
         hosts.append(
             {
                 "name": name,
-                "groups": ["kafka_broker"] + ([] if controllers else ["kafka_controller"]),
+                "groups": ["kafka_broker"] + (["kafka_controller"] if index <= combined else []),
                 "node_id": index,
                 "rack": RACKS[(index - 1) % len(RACKS)],
                 "client_port": CLIENT_PORT_BASE + port_offset + index,
@@ -88,6 +99,31 @@ def plan(brokers: int, controllers: int, port_offset: int) -> list[dict]:
     hosts += [
         {"name": f"controller-{index}", "groups": ["kafka_controller"], "node_id": 1000 + index}
         for index in range(1, controllers + 1)
+    ]
+    for number, host in enumerate(hosts, start=1):
+        host["ssh_port"] = SSH_PORT_BASE + port_offset + number
+    return hosts
+
+
+def zookeeper_plan(brokers: int, controllers: int, port_offset: int, zookeepers: int) -> list[dict]:
+    """ZooKeeper mode: broker-1..N and zookeeper-1..N, each on its own host and data disk."""
+    if controllers:
+        sys.exit("lab: ZooKeeper mode has no KRaft controllers; leave CONTROLLERS at 0")
+    if zookeepers < 1 or zookeepers % 2 == 0:
+        sys.exit("lab: ZOOKEEPERS must be odd (1, 3 or 5): an even ensemble survives no more failures")
+    hosts = [
+        {
+            "name": f"broker-{index}",
+            "groups": ["kafka_broker"],
+            "node_id": index,
+            "rack": RACKS[(index - 1) % len(RACKS)],
+            "client_port": CLIENT_PORT_BASE + port_offset + index,
+        }
+        for index in range(1, brokers + 1)
+    ]
+    hosts += [
+        {"name": f"zookeeper-{index}", "groups": ["zookeeper"], "myid": index}
+        for index in range(1, zookeepers + 1)
     ]
     for number, host in enumerate(hosts, start=1):
         host["ssh_port"] = SSH_PORT_BASE + port_offset + number
@@ -171,15 +207,19 @@ def record_host_keys(lab: Lab, hosts: list[dict]) -> None:
     (lab.state / "known_hosts").write_text("\n".join(sorted(lines)) + "\n")
 
 
-def inventory(lab: Lab, hosts: list[dict], key: Path, kafka_version: str) -> dict:
-    groups: dict[str, dict] = {"kafka_controller": {"hosts": {}}, "kafka_broker": {"hosts": {}}}
+def inventory(lab: Lab, hosts: list[dict], key: Path, kafka_version: str, mode: str = "kraft") -> dict:
+    groups: dict[str, dict] = {
+        "kafka_controller": {"hosts": {}},
+        "kafka_broker": {"hosts": {}},
+        "zookeeper": {"hosts": {}},
+    }
     host_vars = {}
     for host in hosts:
-        variables = {
-            "ansible_port": host["ssh_port"],
-            "kafka_node_id": host["node_id"],
-            "host_prep_data_device": DATA_DEVICE,
-        }
+        variables = {"ansible_port": host["ssh_port"], "host_prep_data_device": DATA_DEVICE}
+        if "node_id" in host:
+            variables["kafka_node_id"] = host["node_id"]
+        if "myid" in host:
+            variables["zookeeper_myid"] = host["myid"]
         if "rack" in host:
             variables["kafka_broker_rack"] = host["rack"]
         if "client_port" in host:
@@ -195,6 +235,9 @@ def inventory(lab: Lab, hosts: list[dict], key: Path, kafka_version: str) -> dic
         for group in host["groups"]:
             groups[group]["hosts"][host["name"]] = None
     ssh_args = f"-o UserKnownHostsFile={lab.state / 'known_hosts'} -o StrictHostKeyChecking=yes"
+    cluster_vars = {"kafka_mode": mode}
+    if kafka_version:  # else the kafka role's default for the mode
+        cluster_vars["kafka_version"] = kafka_version
     return {
         "all": {
             "hosts": host_vars,
@@ -203,7 +246,7 @@ def inventory(lab: Lab, hosts: list[dict], key: Path, kafka_version: str) -> dic
                 "ansible_user": "admin",
                 "ansible_ssh_private_key_file": str(key),
                 "ansible_ssh_common_args": ssh_args,
-                "kafka_version": kafka_version,
+                **cluster_vars,
             },
             "children": groups,
         }
@@ -211,7 +254,7 @@ def inventory(lab: Lab, hosts: list[dict], key: Path, kafka_version: str) -> dic
 
 
 def up(lab: Lab, args: argparse.Namespace) -> None:
-    hosts = plan(args.brokers, args.controllers, args.port_offset)
+    hosts = plan(args.brokers, args.controllers, args.port_offset, args.mode, args.zookeepers)
     existing = set(
         run(
             "docker", "ps", "--all", "--filter", f"label={LABEL}={lab.name}", "--format", "{{.Names}}"
@@ -221,7 +264,7 @@ def up(lab: Lab, args: argparse.Namespace) -> None:
     if existing - wanted:
         sys.exit(
             f"lab: the {lab.name} lab runs in another shape ({', '.join(sorted(existing - wanted))}); "
-            "`make lab-down` first, or run with the same BROKERS and CONTROLLERS"
+            "`make lab-down` first, or run with the same MODE, BROKERS, CONTROLLERS and ZOOKEEPERS"
         )
     image = build_images()
     key = ensure_key(lab)
@@ -232,12 +275,13 @@ def up(lab: Lab, args: argparse.Namespace) -> None:
         ensure_host(lab, host, image, public_key)
     record_host_keys(lab, hosts)
     lab.inventory.parent.mkdir(parents=True, exist_ok=True)
-    document = inventory(lab, hosts, key, args.kafka_version)
+    document = inventory(lab, hosts, key, args.kafka_version, args.mode)
     lab.inventory.write_text(
         f"# Written by lab/lab.py for the running {lab.name} lab; `lab.py down` removes it.\n"
         + yaml.safe_dump(document, sort_keys=True, default_flow_style=False)
     )
-    (lab.state / "lab.json").write_text(json.dumps({"hosts": hosts, "image": image}, indent=2))
+    state = {"hosts": hosts, "image": image, "mode": args.mode}
+    (lab.state / "lab.json").write_text(json.dumps(state, indent=2))
     log(f"{len(hosts)} hosts up; inventory in {lab.inventory.relative_to(ROOT)}")
 
 
@@ -275,7 +319,9 @@ def main() -> None:
     up_parser = sub.add_parser("up")
     up_parser.add_argument("--brokers", type=int, default=3)
     up_parser.add_argument("--controllers", type=int, default=0)
-    up_parser.add_argument("--kafka-version", default="4.4.0")
+    up_parser.add_argument("--mode", choices=["kraft", "zookeeper"], default="kraft", help="kafka_mode")
+    up_parser.add_argument("--zookeepers", type=int, default=3, help="ZooKeeper members (zookeeper mode)")
+    up_parser.add_argument("--kafka-version", default="", help="default: the kafka role's for the mode")
     up_parser.add_argument("--port-offset", type=int, default=0, help="shift published ports (other labs)")
     up_parser.set_defaults(func=up)
     sub.add_parser("bootstrap").set_defaults(func=bootstrap)

@@ -12,6 +12,7 @@ import uuid
 import pytest
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
+from conftest import BIN, ROOT, under_traffic
 
 pytestmark = pytest.mark.lab
 
@@ -118,14 +119,10 @@ def test_a_rerun_changes_nothing_and_keeps_cluster_id_disks_and_messages(lab_clu
 
 def test_a_restarted_broker_rejoins_and_every_message_is_still_served(lab_cluster):
     victim = lab_cluster.brokers[1]
-    pid_before = lab_cluster.exec(
-        victim, "systemctl", "show", "--property", "MainPID", "--value", "kafka"
-    ).strip()
+    pid_before = lab_cluster.kafka_pids()[victim]
     # kafka-restart returns only once the quorum is whole, brokers unfenced, no partition under-replicated.
     lab_cluster.exec(victim, "/usr/local/sbin/kafka-restart", timeout=400)
-    pid_after = lab_cluster.exec(
-        victim, "systemctl", "show", "--property", "MainPID", "--value", "kafka"
-    ).strip()
+    pid_after = lab_cluster.kafka_pids()[victim]
     assert pid_after != pid_before
 
     partitions = lab_cluster.exec(
@@ -134,3 +131,13 @@ def test_a_restarted_broker_rejoins_and_every_message_is_still_served(lab_cluste
     assert "partitions healthy" in partitions
     values = consume_all(lab_cluster, MESSAGES)
     assert sorted(values) == sorted(f"order-{n}" for n in range(MESSAGES))
+
+
+def test_a_rolling_restart_loses_no_acknowledged_message(lab_cluster):
+    before = lab_cluster.kafka_pids()
+    rolling_restart = ROOT / "playbooks" / "rolling_restart.yml"
+    playbook = [str(BIN / "ansible-playbook"), "-i", str(lab_cluster.inventory), str(rolling_restart)]
+    report = under_traffic(lab_cluster, f"rolling restart ({lab_cluster.mode})", *playbook)
+    assert report["consumed"] == report["acked"]
+    after = lab_cluster.kafka_pids()
+    assert all(after[host] != before[host] for host in before), (before, after)

@@ -5,6 +5,7 @@ from ansible.errors import AnsibleFilterError
 from artifact import kafka_artifact_sha512_digest
 from kafka_config import (
     kafka_controller_endpoints,
+    kafka_dynamic_config_changes,
     kafka_initial_controllers,
     kafka_listener_protocol_map,
     kafka_listener_urls,
@@ -117,3 +118,25 @@ def test_sha512_digest_from_gnupg_print_md_output():
 def test_sha512_digest_refuses_a_page_without_a_digest():
     with pytest.raises(AnsibleFilterError, match="no SHA-512 digest"):
         kafka_artifact_sha512_digest("<html>404 Not Found</html>")
+
+
+DESCRIBE = """Default configs for brokers in the cluster are:
+  min.insync.replicas=2 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:min.insync.replicas=2}
+  log.retention.ms=604800000 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=6}
+"""
+
+
+def test_dynamic_config_changes_are_empty_when_the_cluster_matches():
+    assert (
+        kafka_dynamic_config_changes(DESCRIBE, {"min.insync.replicas": 2, "log.retention.ms": 604800000})
+        == ""
+    )
+
+
+def test_dynamic_config_changes_name_only_what_differs():
+    desired = {"min.insync.replicas": 2, "log.retention.ms": 3600000, "log.cleaner.threads": 2}
+    assert kafka_dynamic_config_changes(DESCRIBE, desired) == "log.cleaner.threads=2,log.retention.ms=3600000"
+
+
+def test_dynamic_config_values_with_commas_are_bracketed():
+    assert kafka_dynamic_config_changes("", {"listener.names": ["A", "B"]}) == "listener.names=[A,B]"

@@ -89,6 +89,20 @@ def kafka_new_uuids(names: list[str]) -> dict:
     return {name: _kafka_uuid() for name in names}
 
 
+def kafka_dynamic_config_changes(describe_output: str, desired: dict) -> str:
+    """The `key=value,...` that `kafka-configs --alter --add-config` needs to bring the cluster-wide
+    dynamic defaults to `desired`; empty when they already match (nothing to change)."""
+    current = {}
+    for line in describe_output.splitlines():
+        key, sep, rest = line.strip().partition("=")
+        if sep and line.startswith(" "):
+            current[key] = rest.split(" sensitive=", 1)[0]
+    wanted = {key: _property_value(value) for key, value in sorted(desired.items())}
+    changes = [(key, value) for key, value in wanted.items() if current.get(key) != value]
+    # Values with commas go in square brackets, as kafka-configs expects.
+    return ",".join(f"{key}=[{value}]" if "," in value else f"{key}={value}" for key, value in changes)
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -98,4 +112,5 @@ class FilterModule:
             "kafka_controller_endpoints": kafka_controller_endpoints,
             "kafka_initial_controllers": kafka_initial_controllers,
             "kafka_new_uuids": kafka_new_uuids,
+            "kafka_dynamic_config_changes": kafka_dynamic_config_changes,
         }

@@ -149,9 +149,139 @@ def _listeners(nodes: list[dict]) -> list[str]:
     return errors
 
 
-def kafka_cluster_errors(nodes: list[dict], broker_group="kafka_broker", controller_group="kafka_controller"):
-    """Every reason the cluster described by `nodes` cannot be deployed; empty when it can."""
-    groups = {"broker": broker_group, "controller": controller_group}
+_ZNODE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_PROTOCOL_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?(?:-IV\d+)?$")
+# ZooKeeper mode: a configured broker.id above reserved.broker.max.id (1000 unless changed) is
+# refused by the broker itself at start-up; ids above it are kept for generated ones.
+_MAX_ZOOKEEPER_BROKER_ID = 1000
+_MAX_MYID = 255
+
+
+def _chroot_ok(chroot: str) -> bool:
+    """An absolute path of plain znode names, not ZooKeeper's own /zookeeper tree."""
+    names = chroot.split("/")[1:]
+    return (
+        chroot.startswith("/")
+        and bool(names)
+        and all(_ZNODE_NAME.match(name) and name not in (".", "..") for name in names)
+        and names[0] != "zookeeper"
+    )
+
+
+def _ensemble(members: list[dict], zookeeper_group: str) -> list[str]:
+    if not members:
+        return [f"kafka_mode zookeeper needs an ensemble: put 1, 3 or 5 hosts in the group {zookeeper_group}"]
+    errors = []
+    missing = [m["host"] for m in members if m.get("missing")]
+    if missing:
+        errors.append(
+            f"{', '.join(missing)} in the group {zookeeper_group} not described in this run (a --limit?): "
+            "checking ZooKeeper mode needs every member"
+        )
+    if len(members) % 2 == 0:
+        errors.append(
+            f"{len(members)} hosts in the group {zookeeper_group} ({_hosts(members)}): a ZooKeeper ensemble "
+            f"needs an odd number (1, 3 or 5). {len(members)} members survive no more failures than "
+            f"{len(members) - 1}, and need a bigger majority to serve"
+        )
+    owners = defaultdict(list)
+    for member in members:
+        if member.get("missing"):
+            continue
+        host, myid = member["host"], member.get("myid")
+        if myid is None or myid == "":
+            errors.append(f"{host}: zookeeper_myid is not set; every ZooKeeper member needs a unique one")
+        elif not isinstance(myid, int) or isinstance(myid, bool) or not 1 <= myid <= _MAX_MYID:
+            errors.append(f"{host}: zookeeper_myid {myid!r} must be a whole number from 1 to {_MAX_MYID}")
+        else:
+            owners[myid].append(host)
+    errors += [
+        f"zookeeper_myid {myid} is used by more than one host: {', '.join(sorted(hosts))}"
+        for myid, hosts in sorted(owners.items())
+        if len(hosts) > 1
+    ]
+    return errors
+
+
+def _zookeeper_brokers(nodes: list[dict]) -> list[str]:
+    errors = _uniform(nodes, "zookeeper_chroot", "kafka_zookeeper_chroot")
+    errors += _uniform(nodes, "inter_broker_protocol", "kafka_inter_broker_protocol_version")
+    for node in nodes:
+        host, node_id = node["host"], node.get("node_id")
+        if isinstance(node_id, int) and not isinstance(node_id, bool) and node_id > _MAX_ZOOKEEPER_BROKER_ID:
+            errors.append(
+                f"{host}: kafka_node_id {node_id} is above {_MAX_ZOOKEEPER_BROKER_ID}: in ZooKeeper mode it "
+                f"is the broker.id, and ids above reserved.broker.max.id ({_MAX_ZOOKEEPER_BROKER_ID}) are "
+                "kept for generated ones; the broker would refuse to start"
+            )
+        chroot = str(node.get("zookeeper_chroot", ""))
+        if not _chroot_ok(chroot):
+            errors.append(
+                f"{host}: kafka_zookeeper_chroot {chroot!r} must be an absolute ZooKeeper path like /kafka "
+                "or /kafka/orders: names of letters, digits, _ . -, no trailing /, no . or .., and not "
+                "below /zookeeper (ZooKeeper's own)"
+            )
+        protocol = _PROTOCOL_VERSION.match(str(node.get("inter_broker_protocol", "")))
+        version = _version(node.get("version", ""))
+        if not protocol:
+            errors.append(
+                f"{host}: kafka_inter_broker_protocol_version {node.get('inter_broker_protocol')!r} "
+                "is not a protocol version like 3.9"
+            )
+        elif version and (int(protocol.group(1)), int(protocol.group(2))) > version[:2]:
+            errors.append(
+                f"{host}: kafka_inter_broker_protocol_version {node['inter_broker_protocol']} is newer than "
+                f"kafka_version {node['version']}: brokers cannot speak a protocol from a later release"
+            )
+    return errors
+
+
+def _zookeeper_mode(nodes: list[dict], members: list[dict] | None, groups: dict) -> list[str]:
+    """ZooKeeper mode: the ensemble, and what KRaft-only shapes mean there."""
+    members = members or []
+    zookeeper_group, controller_group = groups["zookeeper"], groups["controller"]
+    mode = nodes[0].get("mode")
+    if mode != "zookeeper":
+        if mode == "kraft" and members:
+            return [
+                f"kafka_mode is kraft, but the group {zookeeper_group} has hosts ({_hosts(members)}): a "
+                "KRaft cluster keeps its metadata in its controllers. Empty the group, or set kafka_mode: "
+                "zookeeper"
+            ]
+        return []
+    errors = _ensemble(members, zookeeper_group)
+    ensemble = {m["host"] for m in members}
+    controllers = [n for n in nodes if "controller" in n["roles"]]
+    errors += [
+        f"{n['host']} is in both {zookeeper_group} and {controller_group}, which makes no sense in ZooKeeper "
+        f"mode: ZooKeeper holds the metadata and the brokers elect their controller through it. Keep the "
+        f"host in {zookeeper_group} only"
+        for n in controllers
+        if n["host"] in ensemble
+    ]
+    errors += [
+        f"{n['host']} is in the group {controller_group}, but kafka_mode is zookeeper: there are no KRaft "
+        "controllers in ZooKeeper mode (the brokers elect their controller through ZooKeeper). Remove it "
+        f"from {controller_group}, or make it a broker"
+        for n in controllers
+        if n["host"] not in ensemble
+    ]
+    return errors + _zookeeper_brokers([n for n in nodes if "broker" in n["roles"]])
+
+
+def kafka_cluster_errors(
+    nodes: list[dict],
+    broker_group="kafka_broker",
+    controller_group="kafka_controller",
+    zookeeper_members: list[dict] | None = None,
+    zookeeper_group="zookeeper",
+):
+    """Every reason the cluster described by `nodes` cannot be deployed; empty when it can.
+
+    zookeeper_members: the ensemble's members ({host, myid, ...}, see kafka_zookeeper_members),
+    checked against kafka_mode.
+    """
+    groups = {"broker": broker_group, "controller": controller_group, "zookeeper": zookeeper_group}
     if not nodes:
         return [f"no Kafka hosts: the groups {broker_group} and {controller_group} are empty"]
     return (
@@ -160,6 +290,7 @@ def kafka_cluster_errors(nodes: list[dict], broker_group="kafka_broker", control
         + _roles(nodes, groups)
         + _replication(nodes)
         + _listeners(nodes)
+        + _zookeeper_mode(nodes, zookeeper_members, groups)
     )
 
 

@@ -12,11 +12,12 @@ _HEX = re.compile(r"[0-9a-fA-F]{128}")
 def kafka_artifact_sha512_digest(published: str) -> str:
     """The hex SHA-512 from an Apache `.sha512` file.
 
-    Apache publishes two shapes: `sha512sum` output (`<hex>  <file>`) and GnuPG's
-    `--print-md` output (`<file>: 3F2A 9C0B ...`, upper case, grouped, wrapped over lines).
+    Apache projects publish three shapes: `sha512sum` output (`<hex>  <file>`), GnuPG's
+    `--print-md` output (`<file>: 3F2A 9C0B ...`, upper case, grouped, wrapped over lines) and
+    OpenSSL's (`SHA512(<file>)= <hex>`).
     """
     compact = "".join(published.split())
-    body = compact.rsplit(":", 1)[-1]
+    body = re.split(r"[:=]", compact)[-1]
     match = _HEX.match(body)
     if not match:
         raise AnsibleFilterError(f"no SHA-512 digest found in: {published[:200]!r}")

@@ -1,0 +1,147 @@
+"""Day-2 operations on a live cluster lose no acknowledged message.
+
+Every operation runs under scripts/zero_loss.py: Kafka's VerifiableProducer (acks=all, idempotent)
+and VerifiableConsumer work against an RF=3, min.insync.replicas=2 topic while it runs; afterwards
+every acknowledged message must have been consumed and the cluster must be healthy. The tests run
+in file order on one cluster that starts on Kafka 4.3.1, is upgraded to 4.4.0 and grows from 3 to
+4 brokers. Each report is written to results/day2/ for the closing table.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import pytest
+import yaml
+from conftest import BIN, ROOT, make_lab, under_traffic
+
+pytestmark = pytest.mark.lab
+
+LAB, PORT_OFFSET = "e2e-day2", 150
+FROM_VERSION, TO_VERSION = "4.3.1", "4.4.0"
+
+
+@pytest.fixture(scope="module")
+def day2_cluster():
+    cluster = make_lab(LAB, PORT_OFFSET, "kraft", KAFKA_VERSION=FROM_VERSION)
+    yield cluster
+    cluster.down()
+
+
+def playbook(cluster, name: str, *extra: str) -> list[str]:
+    return [
+        str(BIN / "ansible-playbook"),
+        "-i",
+        str(cluster.inventory),
+        str(ROOT / "playbooks" / name),
+        *extra,
+    ]
+
+
+def assert_healthy(cluster) -> None:
+    out = cluster.exec(cluster.brokers[0], "kafka-health", "--timeout", "120", "partitions",
+                       "--bootstrap-server", cluster.internal_bootstrap())  # fmt: skip
+    assert "partitions healthy" in out
+
+
+def admin_tool(cluster, main_class: str, *args: str) -> str:
+    """A Kafka admin tool run on the first broker against the internal listeners."""
+    return cluster.kafka_tool(
+        cluster.brokers[0], main_class, "--bootstrap-server", cluster.internal_bootstrap(), *args
+    )
+
+
+def finalized_metadata_version(cluster) -> str:
+    features = admin_tool(cluster, "org.apache.kafka.tools.FeatureCommand", "describe")
+    line = next(line for line in features.splitlines() if "metadata.version" in line)
+    return re.search(r"FinalizedVersionLevel:\s*(\S+)", line).group(1)
+
+
+def test_a_config_change_restarts_one_node_at_a_time_and_loses_nothing(day2_cluster):
+    before = day2_cluster.kafka_pids()
+    change = json.dumps({"kafka_server_properties": {"log.cleaner.threads": 2}})
+    report = under_traffic(
+        day2_cluster, "config change (deploy.yml)", *playbook(day2_cluster, "deploy.yml", "-e", change)
+    )
+    after = day2_cluster.kafka_pids()
+    assert all(after[host] != before[host] for host in before), (before, after)
+    for host in day2_cluster.brokers:
+        assert "log.cleaner.threads=2" in day2_cluster.exec(host, "cat", "/etc/kafka/server.properties")
+    assert_healthy(day2_cluster)
+    rerun = day2_cluster.run_playbook("deploy.yml", "-e", change)
+    assert rerun.returncode == 0 and rerun.changed == 0, rerun.output[-3000:]
+    assert day2_cluster.kafka_pids() == after
+    assert report["duplicates"] >= 0
+
+
+def test_kill_9_of_a_broker_loses_nothing(day2_cluster):
+    victim = day2_cluster.container(day2_cluster.brokers[1])
+    script = (
+        f"docker exec {victim} pkill -9 -f kafka.Kafka && sleep 15 && "
+        f"docker exec {victim} kafka-health --timeout 240 brokers --bootstrap-server "
+        f"{day2_cluster.brokers[1]}:9092 --brokers {len(day2_cluster.brokers)} && "
+        f"docker exec {victim} kafka-health --timeout 240 partitions "
+        f"--bootstrap-server {day2_cluster.brokers[1]}:9092"
+    )
+    under_traffic(day2_cluster, "kill -9 of one broker", "sh", "-c", script)
+    assert_healthy(day2_cluster)
+
+
+def test_the_restart_gate_refuses_when_another_broker_is_down(day2_cluster):
+    down, asked = day2_cluster.brokers[2], day2_cluster.brokers[1]
+    day2_cluster.exec(down, "systemctl", "stop", "kafka")
+    try:
+        pid_before = day2_cluster.kafka_pids()[asked]
+        gate = subprocess.run(
+            ["docker", "exec", day2_cluster.container(asked), "/usr/local/sbin/kafka-restart"],
+            capture_output=True, text=True, check=False, timeout=300,
+        )  # fmt: skip
+        assert gate.returncode != 0
+        assert "would take partitions below min ISR" in gate.stderr, gate.stderr
+        assert day2_cluster.kafka_pids()[asked] == pid_before, "the gate let the broker stop"
+    finally:
+        day2_cluster.exec(down, "systemctl", "start", "kafka")
+    assert_healthy(day2_cluster)
+
+
+def test_a_patch_upgrade_is_rolled_without_loss_and_finalized_separately(day2_cluster):
+    inventory = yaml.safe_load(day2_cluster.inventory.read_text())
+    inventory["all"]["vars"]["kafka_version"] = TO_VERSION
+    day2_cluster.inventory.write_text(yaml.safe_dump(inventory, sort_keys=True))
+
+    under_traffic(
+        day2_cluster, f"upgrade {FROM_VERSION} to {TO_VERSION}", *playbook(day2_cluster, "upgrade.yml")
+    )
+    for host in day2_cluster.brokers:
+        command_line = day2_cluster.exec(host, "systemctl", "show", "--property", "ExecStart", "kafka")
+        assert f"kafka_2.13-{TO_VERSION}/libs" in command_line
+    assert finalized_metadata_version(day2_cluster).startswith("4.3-"), (
+        "the upgrade must not finalize by itself"
+    )
+
+    finalize = day2_cluster.run_playbook("finalize_upgrade.yml")
+    assert finalize.returncode == 0, finalize.output[-3000:]
+    assert finalized_metadata_version(day2_cluster).startswith("4.4-")
+    assert_healthy(day2_cluster)
+
+
+def test_scale_out_from_3_to_4_brokers_with_a_rebalance_loses_nothing(day2_cluster):
+    grow = (
+        f"{BIN / 'python'} {ROOT / 'lab' / 'lab.py'} --name {LAB} up --brokers 4 --controllers 0 "
+        f"--kafka-version {TO_VERSION} --port-offset {PORT_OFFSET} && "
+        + " ".join(playbook(day2_cluster, "deploy.yml"))
+        + " && "
+        + " ".join(playbook(day2_cluster, "rebalance.yml"))
+    )
+    under_traffic(day2_cluster, "scale-out 3 to 4 brokers with rebalance", "sh", "-c", grow,
+                  kafka_version=TO_VERSION)  # fmt: skip
+    day2_cluster.refresh()
+    assert len(day2_cluster.brokers) == 4
+    describe = admin_tool(day2_cluster, "org.apache.kafka.tools.TopicCommand", "--describe")
+    on_new_broker = [line for line in describe.splitlines() if re.search(r"Replicas: [\d,]*\b4\b", line)]
+    assert on_new_broker, "the rebalance left the new broker empty"
+    rebalance_again = day2_cluster.run_playbook("rebalance.yml")
+    assert rebalance_again.returncode == 0 and rebalance_again.changed == 0, rebalance_again.output[-3000:]
+    assert_healthy(day2_cluster)
