@@ -31,7 +31,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_ROLES_PATH := $(CURDIR)/roles
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help prereqs images lab lab-down validate docs zero-loss test lint unit molecule e2e inventory aws clean
+.PHONY: help prereqs images lab lab-down validate docs zero-loss bench test lint unit molecule e2e inventory aws clean
 
 help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -65,7 +65,10 @@ docs: $(BIN)/.installed ## Regenerate docs/variables.md from the roles' document
 	$(BIN)/python scripts/role_docs.py
 
 zero-loss: $(BIN)/.installed ## Run OP (a command) under verifiable traffic; fail if an acked message is lost (BOOTSTRAP).
-	$(BIN)/python scripts/zero_loss.py --bootstrap-servers $(BOOTSTRAP) --kafka-version $(KAFKA_VERSION) -- $(OP)
+	$(BIN)/python scripts/zero_loss.py --bootstrap-servers $(BOOTSTRAP) --kafka-version $(or $(KAFKA_VERSION),4.4.0) -- $(OP)
+
+bench: prereqs $(BIN)/.installed ## Benchmark tuned against stock settings on a lab of its own; results in results/bench/.
+	$(BIN)/python bench/run.py
 
 test: lint unit molecule e2e ## Everything CI runs: lint, unit tests, Molecule, end-to-end on the lab.
 
