@@ -65,8 +65,12 @@ def test_make_lab_deploys_a_healthy_cluster_from_nothing(lab_cluster):
     deploy = lab_cluster.first_deploy
     assert deploy.recap, deploy.output[-3000:]
     assert all(host["failed"] == 0 and host["unreachable"] == 0 for host in deploy.recap.values())
-    assert "quorum healthy" in deploy.output
-    assert f"brokers healthy: {len(lab_cluster.brokers)} registered and unfenced" in deploy.output
+    if lab_cluster.mode == "zookeeper":
+        assert "ensemble healthy: leader" in deploy.output
+        assert f"brokers healthy: {len(lab_cluster.brokers)} registered in ZooKeeper" in deploy.output
+    else:
+        assert "quorum healthy" in deploy.output
+        assert f"brokers healthy: {len(lab_cluster.brokers)} registered and unfenced" in deploy.output
     # The blank loop devices were formatted XFS and mounted with noatime, as an EBS volume would be.
     for host in lab_cluster.hosts:
         mount = lab_cluster.exec(

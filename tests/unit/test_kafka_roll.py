@@ -56,3 +56,8 @@ def test_a_balanced_cluster_moves_nothing_whatever_the_generator_proposes():
 def test_output_without_a_proposal_is_an_error():
     with pytest.raises(AnsibleFilterError, match="Proposed partition reassignment configuration"):
         kafka_reassignment_plan("Current partition replica assignment\n{}\n")
+
+
+def test_in_zookeeper_mode_the_broker_elected_controller_goes_last():
+    brokers = [{"host": f"broker-{i}", "node_id": i, "roles": ["broker"]} for i in (1, 2, 3)]
+    assert kafka_roll_order(brokers, "1") == ["broker-2", "broker-3", "broker-1"]

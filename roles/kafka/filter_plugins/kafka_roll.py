@@ -9,14 +9,16 @@ from ansible.errors import AnsibleFilterError
 
 
 def kafka_roll_order(nodes: list[dict], active_controller: int | str | None) -> list[str]:
-    """Controllers first, the active controller last of them (one leader election, not two),
-    then the brokers that are not controllers; each group in node id order."""
-    active = int(active_controller) if str(active_controller).lstrip("-").isdigit() else None
-    controllers = sorted(
-        (n for n in nodes if "controller" in n["roles"]),
-        key=lambda n: (int(n["node_id"]) == active, int(n["node_id"])),
-    )
-    brokers = sorted((n for n in nodes if "controller" not in n["roles"]), key=lambda n: int(n["node_id"]))
+    """KRaft controllers first, then the brokers that are not controllers; in each group the
+    active controller (the quorum leader, or in ZooKeeper mode the broker elected controller)
+    goes last, so that leadership moves once rather than at every step; otherwise node id order."""
+    active = int(active_controller) if str(active_controller).strip().lstrip("-").isdigit() else None
+
+    def order(node: dict) -> tuple[bool, int]:
+        return int(node["node_id"]) == active, int(node["node_id"])
+
+    controllers = sorted((n for n in nodes if "controller" in n["roles"]), key=order)
+    brokers = sorted((n for n in nodes if "controller" not in n["roles"]), key=order)
     return [n["host"] for n in controllers + brokers]
 
 
