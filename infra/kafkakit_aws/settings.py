@@ -30,7 +30,7 @@ NAT_MODES: Final = ("none", "single", "per-zone")
 CONNECTIONS: Final = ("ssm", "ssh")
 ARCHITECTURES: Final = ("x86_64", "arm64")
 
-DEFAULT_KAFKA_VERSION: Final = {"kraft": "4.4.0", "zookeeper": "3.9.1"}
+DEFAULT_KAFKA_VERSION: Final = {"kraft": "4.4.0", "zookeeper": "3.9.2"}
 DEFAULT_CONTROLLER_COUNT: Final = 3
 DEFAULT_ZOOKEEPER_COUNT: Final = 3
 DEBIAN_AMI_OWNER: Final = "136693071363"
@@ -501,7 +501,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str) -> Settings:  # noqa: PLR
         if mode == "zookeeper" and major >= 4:
             errors.append(
                 f"kafkaVersion {kafka_version} cannot run in zookeeper mode (Kafka 4.0 removed "
-                "ZooKeeper support); use a 3.x version such as 3.9.1, or mode kraft"
+                "ZooKeeper support); use a 3.x version such as 3.9.2, or mode kraft"
             )
         if mode == "kraft" and (major, minor) < (3, 3):
             errors.append(

@@ -442,7 +442,7 @@ def test_inventory_connection_settings(prod, ssh):
 def test_zookeeper_inventory(zookeeper):
     inventory = inventory_of(zookeeper)
     assert inventory["all"]["vars"]["kafka_mode"] == "zookeeper"
-    assert inventory["all"]["vars"]["kafka_version"] == "3.9.1"
+    assert inventory["all"]["vars"]["kafka_version"] == "3.9.2"
     assert hosts_of(inventory, "kafka_controller") == {}
     ensemble = hosts_of(inventory, "zookeeper")
     assert {n: h["zookeeper_myid"] for n, h in ensemble.items()} == {

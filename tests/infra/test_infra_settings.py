@@ -82,7 +82,7 @@ def test_values_arrive_as_pulumi_strings():
 def test_zookeeper_mode_defaults_to_three_nodes_and_kafka_3_9():
     settings = parse_settings({"mode": "zookeeper"}, "zk")
     assert (settings.controller_count, settings.zookeeper_count) == (0, 3)
-    assert settings.kafka_version == "3.9.1"
+    assert settings.kafka_version == "3.9.2"
 
 
 def test_arm64_picks_graviton_types_and_the_arm64_ami():
@@ -200,7 +200,7 @@ def test_malformed_kafka_version():
 def test_kafka_4_has_no_zookeeper_mode():
     assert only_error({"mode": "zookeeper", "kafkaVersion": "4.0.0"}) == (
         "kafkaVersion 4.0.0 cannot run in zookeeper mode (Kafka 4.0 removed ZooKeeper support); "
-        "use a 3.x version such as 3.9.1, or mode kraft"
+        "use a 3.x version such as 3.9.2, or mode kraft"
     )
 
 
