@@ -168,15 +168,17 @@ def parse_end_to_end(output: str) -> dict:
 
 
 def measure(label: str, topic: str, opts: argparse.Namespace) -> dict:
-    """The workload, once: full-speed produce, fixed-rate produce, consume, end-to-end."""
+    """The workload, once. Latency first, on an idle cluster (a run after a saturating one would
+    measure its backlog), then full-speed produce, then consume what it wrote."""
     servers = bootstrap()
     size = str(opts.record_size)
     props = ["--producer-props", f"bootstrap.servers={servers}", "acks=all"]
     produce = ["ProducerPerformance", "--topic", topic, "--record-size", size, *props]
+    load = {"start": load_average()}
 
-    log(f"{label}: producing {opts.records} records of {size} bytes at full speed")
-    full = parse_producer(tool(*produce, "--num-records", str(opts.records), "--throughput", "-1"))
-    log(f"{label}: {full['records_per_sec']:.0f} records/s, {full['mb_per_sec']} MB/s")
+    log(f"{label}: end-to-end latency, {opts.e2e_records} round trips")
+    round_trips = str(opts.e2e_records)
+    end_to_end = parse_end_to_end(tool("EndToEndLatency", servers, "bench_latency", round_trips, "all", size))
 
     paced_records = opts.latency_rate * opts.latency_seconds
     log(f"{label}: producing {paced_records} records at {opts.latency_rate}/s for latency")
@@ -184,15 +186,23 @@ def measure(label: str, topic: str, opts: argparse.Namespace) -> dict:
         tool(*produce, "--num-records", str(paced_records), "--throughput", str(opts.latency_rate))
     )
 
+    log(f"{label}: producing {opts.records} records of {size} bytes at full speed")
+    full = parse_producer(tool(*produce, "--num-records", str(opts.records), "--throughput", "-1"))
+    log(f"{label}: {full['records_per_sec']:.0f} records/s, {full['mb_per_sec']} MB/s")
+
     log(f"{label}: consuming {opts.records} records")
     group = f"bench-{label}-{int(time.time())}"
     consume = ["ConsumerPerformance", "--bootstrap-server", servers, "--topic", topic, "--group", group]
     consumed = parse_consumer(tool(*consume, "--messages", str(opts.records), "--timeout", "60000"))
-    log(f"{label}: {consumed['records_per_sec']:.0f} records/s consumed; end-to-end latency")
-
-    round_trips = str(opts.e2e_records)
-    end_to_end = parse_end_to_end(tool("EndToEndLatency", servers, "bench_latency", round_trips, "all", size))
-    return {"produce": full, "produce_paced": paced, "consume": consumed, "end_to_end": end_to_end}
+    log(f"{label}: {consumed['records_per_sec']:.0f} records/s consumed")
+    load["end"] = load_average()
+    return {
+        "produce": full,
+        "produce_paced": paced,
+        "consume": consumed,
+        "end_to_end": end_to_end,
+        "load": load,
+    }
 
 
 def server_properties() -> dict[str, str]:
@@ -279,14 +289,17 @@ def markdown(data: dict) -> str:
         f"{facts['memory_gib']} GiB, kernel {facts['kernel']}, Debian {facts['debian']}, Docker "
         f"{facts['docker_engine']}. Kafka {nodes['kafka_version']}, {nodes['jvm']}, broker heap "
         f"{nodes['broker_heap']} ({nodes['broker_jvm_flags']}); tools on kafka-1 with {nodes['tool_jvm']}.",
-        f"Load average (1, 5, 15 min) at start {data['load']['start']}, at end {data['load']['end']}: other "
-        "work on the machine shares its cores with the brokers.",
+        f"Load average (1, 5, 15 min) at start {data['load']['start']}, at end {data['load']['end']}; "
+        f"during the tuned run {tuned['load']['start']} to {tuned['load']['end']}, during the stock run "
+        f"{stock['load']['start']} to {stock['load']['end']}. Other work on the machine shares its cores "
+        "with the brokers: read small ratios as noise.",
         "",
         f"Workload: acks=all, RF=3 topics of 6 partitions with min.insync.replicas=2 (EndToEndLatency: 1 "
-        f"partition); {opts['records']:,} records of {opts['record_size']} bytes at full speed, then "
-        f'{opts["latency_rate"] * opts["latency_seconds"]:,} at {opts["latency_rate"]} records/s ("paced": '
-        f"latency without the client's own queue), {opts['records']:,} consumed, {opts['e2e_records']:,} "
-        "end-to-end round trips. Three brokers, each a combined broker and controller node in a container.",
+        f"partition), in this order: {opts['e2e_records']:,} end-to-end round trips; "
+        f"{opts['latency_rate'] * opts['latency_seconds']:,} records at {opts['latency_rate']} records/s "
+        '("paced": latency without the client\'s own queue); '
+        f"{opts['records']:,} records of {opts['record_size']} bytes at full speed, then the same consumed. "
+        "Three brokers, each a combined broker and controller node in a container.",
         "",
         "| Metric | Tuned (kit) | Stock | Tuned / stock |",
         "|---|---:|---:|---:|",
@@ -388,7 +401,7 @@ def chart(data: dict, path: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=100_000, help="records at full speed (default 100000)")
+    parser.add_argument("--records", type=int, default=50_000, help="records at full speed (default 50000)")
     parser.add_argument("--record-size", type=int, default=1024, help="bytes per record (default 1024)")
     parser.add_argument("--latency-rate", type=int, default=500, help="records/s of the paced run (500)")
     parser.add_argument("--latency-seconds", type=int, default=10, help="length of the paced run (10)")
