@@ -31,7 +31,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_ROLES_PATH := $(CURDIR)/roles
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help prereqs images lab lab-down validate docs zero-loss bench test lint unit molecule e2e inventory aws clean
+.PHONY: help prereqs images lab lab-down validate docs zero-loss bench test lint unit molecule e2e e2e-day2 inventory aws clean
 
 help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -94,7 +94,10 @@ molecule: prereqs $(BIN)/.installed images ## Molecule scenarios of each role (M
 	done
 
 e2e: prereqs $(BIN)/.installed ## End-to-end tests on a fresh lab cluster (real clients, re-runs, restarts).
-	$(BIN)/pytest -m lab tests
+	$(BIN)/pytest -m "lab and not day2" tests
+
+e2e-day2: prereqs $(BIN)/.installed ## Day-2 operations under verifiable traffic: restart, config change, kill -9, upgrade, scale-out.
+	$(BIN)/pytest -m "lab and day2" tests
 
 inventory: $(BIN)/.installed ## Write inventories/aws/hosts.yml from the Pulumi stack's outputs (STACK).
 	$(BIN)/python infra/write_inventory.py --stack $(STACK) --pulumi $(PULUMI) --output inventories/aws/hosts.yml

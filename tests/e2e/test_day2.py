@@ -18,7 +18,7 @@ import pytest
 import yaml
 from conftest import BIN, ROOT, make_lab, under_traffic
 
-pytestmark = pytest.mark.lab
+pytestmark = [pytest.mark.lab, pytest.mark.day2]
 
 LAB = os.environ.get("KAFKAKIT_E2E_DAY2_LAB", "e2e-day2")
 PORT_OFFSET = int(os.environ.get("KAFKAKIT_E2E_DAY2_PORT_OFFSET", "150"))

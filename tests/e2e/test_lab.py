@@ -137,6 +137,7 @@ def test_a_restarted_broker_rejoins_and_every_message_is_still_served(lab_cluste
     assert sorted(values) == sorted(f"order-{n}" for n in range(MESSAGES))
 
 
+@pytest.mark.day2
 def test_a_rolling_restart_loses_no_acknowledged_message(lab_cluster):
     before = lab_cluster.kafka_pids()
     rolling_restart = ROOT / "playbooks" / "rolling_restart.yml"
