@@ -1,7 +1,9 @@
-"""Bad inventories stop `deploy.yml` in its validation play, before any host is contacted.
+"""Bad inventories stop `deploy.yml` in its validation plays, before any host is contacted.
 
-Every host here points at a closed port: had the playbook gone past validation, it would have
-failed as unreachable instead of with the reason asserted below.
+Both modes go through the real playbook: KRaft, and ZooKeeper mode (the ensemble described by the
+zookeeper role's member facts, checked by the kafka role). Every host here points at a closed
+port: had the playbook gone past validation, it would have failed as unreachable instead of with
+the reason asserted below.
 """
 
 from __future__ import annotations
@@ -46,6 +48,25 @@ def dedicated(controllers, brokers=3):
     return inventory
 
 
+def zookeeper_mode(members=3, brokers=3):
+    hosts = {
+        f"broker-{i}": {"kafka_node_id": i, "kafka_broker_rack": f"zone-{i}", "ansible_port": 1}
+        for i in range(1, brokers + 1)
+    }
+    hosts.update({f"zookeeper-{i}": {"zookeeper_myid": i, "ansible_port": 1} for i in range(1, members + 1)})
+    return {
+        "all": {
+            "vars": {"ansible_host": "127.0.0.1", "ansible_connection": "ssh", "kafka_mode": "zookeeper"},
+            "hosts": hosts,
+            "children": {
+                "kafka_broker": {"hosts": {name: None for name in hosts if name.startswith("broker-")}},
+                "kafka_controller": {"hosts": {}},
+                "zookeeper": {"hosts": {name: None for name in hosts if name.startswith("zookeeper-")}},
+            },
+        }
+    }
+
+
 def with_host_var(inventory, host, **variables):
     changed = copy.deepcopy(inventory)
     changed["all"]["hosts"][host].update(variables)
@@ -61,6 +82,14 @@ def with_group_var(inventory, **variables):
 def without_host_var(inventory, host, variable):
     changed = copy.deepcopy(inventory)
     del changed["all"]["hosts"][host][variable]
+    return changed
+
+
+def in_group(inventory, group, host, **variables):
+    """`host` (added, on the closed port, if it is new) also in `group`, with `variables`."""
+    changed = copy.deepcopy(inventory)
+    changed["all"]["hosts"].setdefault(host, {"ansible_port": 1}).update(variables)
+    changed["all"]["children"][group]["hosts"][host] = None
     return changed
 
 
@@ -108,6 +137,52 @@ CASES = {
         ),
         "kafka-1: port 9093 is used by more than one listener (HOST, CONTROLLER)",
     ),
+    "zookeeper-ensemble-on-kafka-4": (
+        with_group_var(zookeeper_mode(), kafka_version="4.4.0"),
+        "broker-1: kafka_mode zookeeper with kafka_version 4.4.0: Kafka 4.0 removed ZooKeeper. "
+        "Stay on 3.9.x for ZooKeeper mode, or migrate the cluster to KRaft (kafka_mode: kraft)",
+    ),
+    "even-ensemble": (
+        zookeeper_mode(members=4),
+        "4 hosts in the group zookeeper (zookeeper-1, zookeeper-2, zookeeper-3, zookeeper-4): "
+        "a ZooKeeper ensemble needs an odd number (1, 3 or 5)",
+    ),
+    "no-ensemble": (
+        zookeeper_mode(members=0),
+        "kafka_mode zookeeper needs an ensemble: put 1, 3 or 5 hosts in the group zookeeper",
+    ),
+    "duplicate-myid": (
+        with_host_var(zookeeper_mode(), "zookeeper-3", zookeeper_myid=1),
+        "zookeeper_myid 1 is used by more than one host: zookeeper-1, zookeeper-3",
+    ),
+    "myid-out-of-range": (
+        with_host_var(zookeeper_mode(), "zookeeper-2", zookeeper_myid=256),
+        "zookeeper-2: zookeeper_myid 256 must be a whole number from 1 to 255",
+    ),
+    "zookeeper-and-controller": (
+        in_group(zookeeper_mode(), "kafka_controller", "zookeeper-2", kafka_node_id=1002),
+        "zookeeper-2 is in both zookeeper and kafka_controller, which makes no sense in ZooKeeper mode",
+    ),
+    "controller-in-zookeeper-mode": (
+        in_group(zookeeper_mode(), "kafka_controller", "controller-1", kafka_node_id=1001),
+        "controller-1 is in the group kafka_controller, but kafka_mode is zookeeper",
+    ),
+    "kraft-with-an-ensemble": (
+        in_group(with_group_var(zookeeper_mode(), kafka_mode="kraft"), "kafka_controller", "broker-1"),
+        "kafka_mode is kraft, but the group zookeeper has hosts (zookeeper-1, zookeeper-2, zookeeper-3)",
+    ),
+    "broker-id-above-reserved": (
+        with_host_var(zookeeper_mode(), "broker-3", kafka_node_id=1003),
+        "broker-3: kafka_node_id 1003 is above 1000: in ZooKeeper mode it is the broker.id",
+    ),
+    "chroot-not-absolute": (
+        with_group_var(zookeeper_mode(), kafka_zookeeper_chroot="kafka"),
+        "broker-1: kafka_zookeeper_chroot 'kafka' must be an absolute ZooKeeper path like /kafka",
+    ),
+    "protocol-newer-than-release": (
+        with_group_var(zookeeper_mode(), kafka_inter_broker_protocol_version="4.0"),
+        "broker-1: kafka_inter_broker_protocol_version 4.0 is newer than kafka_version 3.9.2",
+    ),
 }
 
 
@@ -138,9 +213,10 @@ def test_bad_inventory_stops_before_any_host_is_touched(case, tmp_path):
     assert all(changed == "0" and unreachable == "0" for changed, unreachable in recap), output
 
 
-def test_a_good_inventory_passes_validation_and_only_then_contacts_hosts(tmp_path):
-    """The control case: the same inventory, well formed, gets past validation to the hosts."""
-    result = deploy(combined(), tmp_path)
+@pytest.mark.parametrize("inventory", [combined(), zookeeper_mode()], ids=["kraft", "zookeeper"])
+def test_a_good_inventory_passes_validation_and_only_then_contacts_hosts(inventory, tmp_path):
+    """The control case: the same inventories, well formed, get past validation to the hosts."""
+    result = deploy(inventory, tmp_path)
     output = result.stdout + result.stderr
     assert "3 Kafka hosts checked: the cluster can be deployed." in output
     assert "PLAY [Prepare the hosts.]" in output

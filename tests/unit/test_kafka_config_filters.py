@@ -10,7 +10,6 @@ from kafka_config import (
     kafka_listener_protocol_map,
     kafka_listener_urls,
     kafka_new_uuids,
-    kafka_properties,
 )
 
 LISTENERS = [
@@ -40,32 +39,6 @@ NODES = [
         "controller_port": 9094,
     },
 ]
-
-
-def test_properties_are_sorted_so_the_same_data_renders_the_same_bytes():
-    forward = {"num.io.threads": 8, "broker.rack": "a", "log.dirs": ["/d1", "/d2"]}
-    backward = dict(reversed(list(forward.items())))
-    assert kafka_properties(forward) == kafka_properties(backward)
-    assert kafka_properties(forward) == "broker.rack=a\nlog.dirs=/d1,/d2\nnum.io.threads=8\n"
-
-
-def test_properties_render_booleans_as_kafka_spells_them():
-    assert kafka_properties({"auto.create.topics.enable": False}) == "auto.create.topics.enable=false\n"
-
-
-def test_properties_escape_what_would_break_a_line_or_a_key():
-    rendered = kafka_properties({"a key:x": "C:\\dir\nnext"})
-    assert rendered == "a\\ key\\:x=C:\\\\dir\\nnext\n"
-
-
-def test_properties_refuse_null_values():
-    with pytest.raises(AnsibleFilterError, match="cannot be null"):
-        kafka_properties({"broker.rack": None})
-
-
-def test_properties_refuse_anything_but_a_dict():
-    with pytest.raises(AnsibleFilterError, match="expects a dict"):
-        kafka_properties(["a=b"])
 
 
 def test_listener_urls_bind_every_interface_and_advertise_the_given_host():
@@ -140,3 +113,9 @@ def test_dynamic_config_changes_name_only_what_differs():
 
 def test_dynamic_config_values_with_commas_are_bracketed():
     assert kafka_dynamic_config_changes("", {"listener.names": ["A", "B"]}) == "listener.names=[A,B]"
+
+
+def test_dynamic_config_values_are_written_as_server_properties_has_them():
+    assert kafka_dynamic_config_changes("", {"log.cleaner.enable": True}) == "log.cleaner.enable=true"
+    with pytest.raises(AnsibleFilterError, match="cannot be null"):
+        kafka_dynamic_config_changes("", {"log.cleaner.threads": None})

@@ -1,8 +1,8 @@
-"""The zookeeper role's filters: zoo.cfg rendered from sorted data, and the ensemble from facts."""
+"""The zookeeper role's filters: the ensemble from facts (zoo.cfg: test_java_properties_filters.py)."""
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from zookeeper_config import zookeeper_cfg, zookeeper_connect, zookeeper_members, zookeeper_server_entries
+from zookeeper_config import zookeeper_connect, zookeeper_members, zookeeper_server_entries
 
 
 def member(host, myid, **overrides):
@@ -20,25 +20,6 @@ def member(host, myid, **overrides):
 def hostvars(*members, **extra):
     found = {m["host"]: {"zookeeper_member": m} for m in members}
     return {**found, **{host: {} for host in extra.get("without", [])}}
-
-
-def test_zoo_cfg_is_sorted_and_renders_the_same_bytes_whatever_the_order():
-    config = {"tickTime": 2000, "dataDir": "/data/zookeeper/data", "4lw.commands.whitelist": ["ruok", "srvr"]}
-    rendered = zookeeper_cfg(config)
-    assert rendered == ("4lw.commands.whitelist=ruok,srvr\ndataDir=/data/zookeeper/data\ntickTime=2000\n")
-    assert zookeeper_cfg(dict(reversed(list(config.items())))) == rendered
-
-
-def test_zoo_cfg_writes_booleans_as_java_does_and_escapes_like_properties():
-    assert zookeeper_cfg({"admin.enableServer": False}) == "admin.enableServer=false\n"
-    assert zookeeper_cfg({"odd key": "a\\b\nc"}) == "odd\\ key=a\\\\b\\nc\n"
-
-
-def test_zoo_cfg_refuses_null_values_and_non_dicts():
-    with pytest.raises(AnsibleFilterError, match="cannot be null"):
-        zookeeper_cfg({"tickTime": None})
-    with pytest.raises(AnsibleFilterError, match="expects a dict"):
-        zookeeper_cfg(["tickTime=2000"])
 
 
 def test_members_are_sorted_by_myid_not_by_inventory_order():

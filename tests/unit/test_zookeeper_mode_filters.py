@@ -5,13 +5,13 @@ import json
 
 import pytest
 from ansible.errors import AnsibleFilterError
+from kafka_storage import kafka_zookeeper_storage_plan
 from kafka_zookeeper import (
     kafka_zookeeper_cluster_id,
     kafka_zookeeper_cluster_id_znode,
     kafka_zookeeper_connect,
     kafka_zookeeper_members,
     kafka_zookeeper_paths,
-    kafka_zookeeper_storage_plan,
 )
 
 CLUSTER = "q1Sh-9_ISia_zwGINzRvyQ"

@@ -1,7 +1,8 @@
 """Filters that turn the kafka role's data into Kafka configuration.
 
-Kept out of templates so that each piece has its own unit test (tests/unit/test_kafka_filters.py)
-and so that the same data always renders the same bytes.
+Kept out of templates so that each piece has its own unit test
+(tests/unit/test_kafka_config_filters.py). server.properties itself is rendered by the
+java_properties filter (role java_properties, a dependency of this one).
 """
 
 from __future__ import annotations
@@ -11,36 +12,18 @@ import secrets
 
 from ansible.errors import AnsibleFilterError
 
-# Java .properties escapes: backslash first, then what would end a key or a line.
-_VALUE_ESCAPES = [("\\", "\\\\"), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")]
-_KEY_ESCAPES = [*_VALUE_ESCAPES, ("=", "\\="), (":", "\\:"), (" ", "\\ ")]
 
-
-def _escape(text: str, escapes: list[tuple[str, str]]) -> str:
-    for raw, escaped in escapes:
-        text = text.replace(raw, escaped)
-    return text
-
-
-def _property_value(value) -> str:
+def _config_value(value) -> str:
+    # kafka-configs --add-config takes values as server.properties does (lower-case booleans,
+    # lists comma-separated), unescaped. server.properties itself is rendered by the
+    # java_properties role's filter, which this file cannot import (plugins load in isolation).
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | tuple):
-        return ",".join(_property_value(item) for item in value)
+        return ",".join(_config_value(item) for item in value)
     if value is None:
         raise AnsibleFilterError("a Kafka property cannot be null; remove the key instead")
     return str(value)
-
-
-def kafka_properties(properties: dict) -> str:
-    """Render a dict as a Java .properties body, sorted by key, one `key=value` a line."""
-    if not isinstance(properties, dict):
-        raise AnsibleFilterError(f"kafka_properties expects a dict, got {type(properties).__name__}")
-    lines = [
-        f"{_escape(str(key), _KEY_ESCAPES)}={_escape(_property_value(value), _VALUE_ESCAPES)}"
-        for key, value in sorted(properties.items(), key=lambda item: str(item[0]))
-    ]
-    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def kafka_listener_urls(listeners: list[dict], advertised: bool = False) -> str:
@@ -97,7 +80,7 @@ def kafka_dynamic_config_changes(describe_output: str, desired: dict) -> str:
         key, sep, rest = line.strip().partition("=")
         if sep and line.startswith(" "):
             current[key] = rest.split(" sensitive=", 1)[0]
-    wanted = {key: _property_value(value) for key, value in sorted(desired.items())}
+    wanted = {key: _config_value(value) for key, value in sorted(desired.items())}
     changes = [(key, value) for key, value in wanted.items() if current.get(key) != value]
     # Values with commas go in square brackets, as kafka-configs expects.
     return ",".join(f"{key}=[{value}]" if "," in value else f"{key}={value}" for key, value in changes)
@@ -106,7 +89,6 @@ def kafka_dynamic_config_changes(describe_output: str, desired: dict) -> str:
 class FilterModule:
     def filters(self):
         return {
-            "kafka_properties": kafka_properties,
             "kafka_listener_urls": kafka_listener_urls,
             "kafka_listener_protocol_map": kafka_listener_protocol_map,
             "kafka_controller_endpoints": kafka_controller_endpoints,

@@ -1,17 +1,13 @@
-"""Filters of the kafka role's ZooKeeper mode: the ensemble, the cluster id kept in ZooKeeper,
-and the check that every log dir belongs to that cluster.
+"""Filters of the kafka role's ZooKeeper mode: the ensemble and the cluster id kept in ZooKeeper.
 
-In ZooKeeper mode nothing formats the log dirs: each broker writes meta.properties itself, with
-the cluster id it finds in ZooKeeper (<chroot>/cluster/id). The deploy writes that id once, before
-any broker starts, so it is decided the same way as in KRaft mode (what the data already carries,
-else kafka_cluster_id, else a fresh one), and a log dir carrying another cluster's id, or another
-broker's id, stops the play before any broker starts. Tests: tests/unit/test_zookeeper_mode_filters.py.
+The check that every log dir belongs to that cluster, kafka_zookeeper_storage_plan, lives in
+kafka_storage.py beside KRaft's plan: both read the stored meta.properties the same way.
+Tests: tests/unit/test_zookeeper_mode_filters.py.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 
 from ansible.errors import AnsibleFilterError
 
@@ -79,68 +75,6 @@ def kafka_zookeeper_paths(path: str) -> list[str]:
     return ["/" + "/".join(parts[: index + 1]) for index in range(len(parts))]
 
 
-def kafka_zookeeper_storage_plan(
-    hosts: list[str], hostvars, stored_id: str, configured_id: str, fresh_id: str, *, chroot: str = "/kafka"
-) -> dict:
-    """How the cluster id is settled in ZooKeeper mode, and every reason to stop first.
-
-    Each broker's `kafka_storage` fact is {host, node_id, data_dirs, stored: {dir: meta}};
-    `stored_id` is the id ZooKeeper holds at <chroot>/cluster/id ('' when there is none).
-    Returns {cluster_id, write_cluster_id, errors}.
-    """
-    nodes = [hostvars[h].get("kafka_storage") or {"host": h, "stored": None} for h in hosts]
-    errors, owners = [], defaultdict(list)
-    for node in nodes:
-        if node.get("stored") is None:
-            errors.append(
-                f"{node['host']} was not part of this run (a --limit?): checking the cluster id needs "
-                "every broker"
-            )
-            continue
-        for log_dir, meta in sorted(node["stored"].items()):
-            owners[meta.get("cluster.id", "")].append(f"{node['host']}:{log_dir}")
-            stored_broker = meta.get("broker.id", meta.get("node.id"))
-            if stored_broker is not None and str(stored_broker) != str(node["node_id"]):
-                errors.append(
-                    f"{node['host']}:{log_dir} belongs to broker.id {stored_broker}, but kafka_node_id is "
-                    f"{node['node_id']}; a broker's id cannot change once it holds data"
-                )
-    found = sorted(owners)
-    where = f"ZooKeeper ({chroot}/cluster/id)"
-    if stored_id:
-        # ZooKeeper knows the cluster: every log dir that says otherwise is a stranger.
-        errors += [
-            f"{', '.join(owners[cid])} {'carries' if len(owners[cid]) == 1 else 'carry'} cluster id "
-            f"{cid or '(none)'}, but {where} holds {stored_id}: another cluster's data. Refusing to start "
-            "brokers on it; wipe it if it is not needed"
-            for cid in found
-            if cid != stored_id
-        ]
-    elif len(found) > 1:
-        spread = "; ".join(f"{cid or '(none)'} on {', '.join(owners[cid])}" for cid in found)
-        errors.append(
-            f"the log dirs carry more than one cluster id: {spread}. A disk from another cluster? "
-            "Wipe the log dir of the odd one out if its data is not needed"
-        )
-    elif found:
-        errors.append(
-            f"the log dirs carry cluster id {found[0]} ({', '.join(owners[found[0]])}), but {where} holds "
-            "no cluster: was kafka_zookeeper_chroot changed, or the ensemble's data lost? The topics' "
-            "metadata lived there. Restore it (or the chroot), or wipe the log dirs to start afresh"
-        )
-    known = stored_id or (found[0] if len(found) == 1 else "")
-    if configured_id and known and configured_id != known:
-        errors.append(
-            f"kafka_cluster_id is {configured_id}, but the cluster already has the id {known}. "
-            "Refusing to mix two clusters"
-        )
-    return {
-        "cluster_id": known or configured_id or fresh_id,
-        "write_cluster_id": not stored_id,
-        "errors": errors,
-    }
-
-
 class FilterModule:
     def filters(self):
         return {
@@ -149,5 +83,4 @@ class FilterModule:
             "kafka_zookeeper_cluster_id": kafka_zookeeper_cluster_id,
             "kafka_zookeeper_cluster_id_znode": kafka_zookeeper_cluster_id_znode,
             "kafka_zookeeper_paths": kafka_zookeeper_paths,
-            "kafka_zookeeper_storage_plan": kafka_zookeeper_storage_plan,
         }

@@ -1,44 +1,15 @@
-"""Filters that turn the zookeeper role's data into ZooKeeper configuration.
+"""Filters that turn the zookeeper role's data into ZooKeeper configuration: the ensemble.
 
-Kept out of templates so that each piece has its own unit test (tests/unit/test_zookeeper_filters.py)
-and so that the same data always renders the same bytes.
+Kept out of templates so that each piece has its own unit test (tests/unit/test_zookeeper_filters.py).
+zoo.cfg itself is read as a Java .properties file and rendered by the java_properties filter (role
+java_properties, a dependency of this one).
 """
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-# zoo.cfg is read with java.util.Properties: the same escapes as any .properties file.
-_VALUE_ESCAPES = [("\\", "\\\\"), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")]
-_KEY_ESCAPES = [*_VALUE_ESCAPES, ("=", "\\="), (":", "\\:"), (" ", "\\ ")]
 MAX_MYID = 255
-
-
-def _escape(text: str, escapes: list[tuple[str, str]]) -> str:
-    for raw, escaped in escapes:
-        text = text.replace(raw, escaped)
-    return text
-
-
-def _value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ",".join(_value(item) for item in value)
-    if value is None:
-        raise AnsibleFilterError("a zoo.cfg value cannot be null; remove the key instead")
-    return str(value)
-
-
-def zookeeper_cfg(config: dict) -> str:
-    """Render a dict as zoo.cfg, sorted by key, one `key=value` a line."""
-    if not isinstance(config, dict):
-        raise AnsibleFilterError(f"zookeeper_cfg expects a dict, got {type(config).__name__}")
-    lines = [
-        f"{_escape(str(key), _KEY_ESCAPES)}={_escape(_value(value), _VALUE_ESCAPES)}"
-        for key, value in sorted(config.items(), key=lambda item: str(item[0]))
-    ]
-    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def zookeeper_members(hosts: list[str], hostvars) -> list[dict]:
@@ -95,7 +66,6 @@ def zookeeper_connect(members: list[dict], chroot: str = "") -> str:
 class FilterModule:
     def filters(self):
         return {
-            "zookeeper_cfg": zookeeper_cfg,
             "zookeeper_members": zookeeper_members,
             "zookeeper_server_entries": zookeeper_server_entries,
             "zookeeper_connect": zookeeper_connect,
