@@ -29,31 +29,67 @@ def _json_after(text: str, heading: str) -> dict:
     return json.loads(next(line for line in rest.splitlines() if line.strip().startswith("{")))
 
 
-def kafka_reassignment_plan(generate_output: str) -> dict:
-    """What `kafka-reassign-partitions --generate` proposes, and whether it is worth doing.
+def _move_target(replicas: list[int], source: int, targets: list[int], rack: dict) -> int | None:
+    """The first of `targets` that can take `source`'s replica without losing a rack."""
+    racks_now = len({rack[b] for b in replicas})
+    others = [b for b in replicas if b != source]
+    for target in targets:
+        if target not in replicas and len({rack[b] for b in [*others, target]}) >= racks_now:
+            return target
+    return None
 
-    The generator starts at a random broker, so its proposal differs on every call even for a
-    balanced cluster. Act only when the replicas are unevenly spread (a broker holds two or more
-    replicas more than another, or none), and then move only the partitions whose replica set
-    changes: a re-run on a balanced cluster moves nothing.
+
+def kafka_reassignment_plan(generate_output: str, brokers: list[dict]) -> dict:
+    """The fewest replica moves that even out the replica count per broker, rack-aware.
+
+    `generate_output` is what `kafka-reassign-partitions --generate` prints; only its current
+    assignment is used. Its proposal is not: it starts at a random broker (so it differs on every
+    call) and, with racks of unequal size, it can never be even per broker, which would make every
+    run move partitions again. Here a replica moves from the broker that holds the most to the one
+    that holds the fewest, never onto a rack the partition has already when that loses a rack, and
+    only while the two differ by more than one; the moved replica keeps its place in the list, so a
+    preferred leader that moves stays preferred. The plan is deterministic, and a re-run on the
+    cluster it left moves nothing. `brokers` are the role's node facts ({node_id, rack}).
     """
     current = _json_after(generate_output, "Current partition replica assignment")
-    proposed = _json_after(generate_output, "Proposed partition reassignment configuration")
-    brokers = {b for p in proposed["partitions"] for b in p["replicas"]}
-    load = Counter({broker: 0 for broker in brokers})
-    load.update(b for p in current["partitions"] for b in p["replicas"])
-    balanced = not load or max(load.values()) - min(load.values()) <= 1
-    now = {(p["topic"], p["partition"]): set(p["replicas"]) for p in current["partitions"]}
-    changes = (
-        []
-        if balanced
-        else [
-            p for p in proposed["partitions"] if set(p["replicas"]) != now.get((p["topic"], p["partition"]))
-        ]
-    )
+    rack = {int(b["node_id"]): b.get("rack") or f"broker-{b['node_id']}" for b in brokers}
+    assignment = {
+        (p["topic"], int(p["partition"])): [int(r) for r in p["replicas"]] for p in current["partitions"]
+    }
+    unknown = sorted({r for replicas in assignment.values() for r in replicas} - set(rack))
+    if unknown:
+        raise AnsibleFilterError(f"replicas on brokers {unknown}, which are not in the inventory")
+    load = Counter({broker: 0 for broker in rack})
+    load.update(r for replicas in assignment.values() for r in replicas)
+    before = dict(sorted(load.items()))
+    keys, moved = sorted(assignment), set()
+    while True:
+        sources = sorted(load, key=lambda b: (-load[b], b))
+        step = None
+        for source in sources:
+            targets = [t for t in sorted(load, key=lambda b: (load[b], b)) if load[source] - load[t] > 1]
+            for key in (k for k in keys if source in assignment[k]):
+                target = _move_target(assignment[key], source, targets, rack)
+                if target is not None:
+                    step = (key, source, target)
+                    break
+            if step:
+                break
+        if step is None:
+            break
+        key, source, target = step
+        assignment[key] = [target if r == source else r for r in assignment[key]]
+        load[source] -= 1
+        load[target] += 1
+        moved.add(key)
+    changes = [
+        {"topic": topic, "partition": partition, "replicas": assignment[(topic, partition)]}
+        for topic, partition in sorted(moved)
+    ]
     return {
-        "load": dict(sorted(load.items())),
-        "moves": [f"{p['topic']}-{p['partition']}" for p in changes],
+        "load": before,
+        "balanced_load": dict(sorted(load.items())),
+        "moves": [f"{c['topic']}-{c['partition']}" for c in changes],
         "proposed": {"version": 1, "partitions": changes},
     }
 
