@@ -2,7 +2,7 @@
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from java_properties import java_properties
+from java_properties import java_properties, java_properties_values
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,11 @@ def test_null_values_are_refused(key):
 def test_anything_but_a_dict_is_refused(data):
     with pytest.raises(AnsibleFilterError, match="expects a dict"):
         java_properties(data)
+
+
+def test_values_for_key_value_tools_are_spelled_as_in_the_file_but_unescaped():
+    values = java_properties_values({"b.list": ["A", "B"], "a.flag": True, "c.path": "C:\\x"})
+    assert values == {"a.flag": "true", "b.list": "A,B", "c.path": "C:\\x"}
+    assert list(values) == ["a.flag", "b.list", "c.path"]
+    with pytest.raises(AnsibleFilterError, match="cannot be null"):
+        java_properties_values({"log.cleaner.threads": None})

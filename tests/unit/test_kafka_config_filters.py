@@ -112,10 +112,4 @@ def test_dynamic_config_changes_name_only_what_differs():
 
 
 def test_dynamic_config_values_with_commas_are_bracketed():
-    assert kafka_dynamic_config_changes("", {"listener.names": ["A", "B"]}) == "listener.names=[A,B]"
-
-
-def test_dynamic_config_values_are_written_as_server_properties_has_them():
-    assert kafka_dynamic_config_changes("", {"log.cleaner.enable": True}) == "log.cleaner.enable=true"
-    with pytest.raises(AnsibleFilterError, match="cannot be null"):
-        kafka_dynamic_config_changes("", {"log.cleaner.threads": None})
+    assert kafka_dynamic_config_changes("", {"listener.names": "A,B"}) == "listener.names=[A,B]"

@@ -30,21 +30,34 @@ def _value(value) -> str:
     return str(value)
 
 
+def _require_dict(properties, name: str) -> None:
+    if not isinstance(properties, dict):
+        raise AnsibleFilterError(f"{name} expects a dict, got {type(properties).__name__}")
+
+
+def java_properties_values(properties: dict) -> dict:
+    """Each value as a .properties file spells it, unescaped, sorted by key: for tools that take
+    `key=value` pairs (kafka-configs --add-config) and must agree with the rendered file."""
+    _require_dict(properties, "java_properties_values")
+    return {
+        str(key): _value(value) for key, value in sorted(properties.items(), key=lambda item: str(item[0]))
+    }
+
+
 def java_properties(properties: dict) -> str:
     """Render a dict as a Java .properties body, sorted by key, one `key=value` a line.
 
     Booleans are written as Java spells them, lists comma-separated; sorted so that the same data
     always renders the same bytes (and restarts nothing).
     """
-    if not isinstance(properties, dict):
-        raise AnsibleFilterError(f"java_properties expects a dict, got {type(properties).__name__}")
+    _require_dict(properties, "java_properties")
     lines = [
-        f"{_escape(str(key), _KEY_ESCAPES)}={_escape(_value(value), _VALUE_ESCAPES)}"
-        for key, value in sorted(properties.items(), key=lambda item: str(item[0]))
+        f"{_escape(key, _KEY_ESCAPES)}={_escape(value, _VALUE_ESCAPES)}"
+        for key, value in java_properties_values(properties).items()
     ]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
 class FilterModule:
     def filters(self):
-        return {"java_properties": java_properties}
+        return {"java_properties": java_properties, "java_properties_values": java_properties_values}

@@ -13,19 +13,6 @@ import secrets
 from ansible.errors import AnsibleFilterError
 
 
-def _config_value(value) -> str:
-    # kafka-configs --add-config takes values as server.properties does (lower-case booleans,
-    # lists comma-separated), unescaped. server.properties itself is rendered by the
-    # java_properties role's filter, which this file cannot import (plugins load in isolation).
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ",".join(_config_value(item) for item in value)
-    if value is None:
-        raise AnsibleFilterError("a Kafka property cannot be null; remove the key instead")
-    return str(value)
-
-
 def kafka_listener_urls(listeners: list[dict], advertised: bool = False) -> str:
     """`NAME://host:port,...` for `listeners` (bind on every interface) or `advertised.listeners`."""
     urls = []
@@ -74,13 +61,14 @@ def kafka_new_uuids(names: list[str]) -> dict:
 
 def kafka_dynamic_config_changes(describe_output: str, desired: dict) -> str:
     """The `key=value,...` that `kafka-configs --alter --add-config` needs to bring the cluster-wide
-    dynamic defaults to `desired`; empty when they already match (nothing to change)."""
+    dynamic defaults to `desired`; empty when they already match (nothing to change). `desired`
+    holds values as server.properties spells them (the java_properties_values filter)."""
     current = {}
     for line in describe_output.splitlines():
         key, sep, rest = line.strip().partition("=")
         if sep and line.startswith(" "):
             current[key] = rest.split(" sensitive=", 1)[0]
-    wanted = {key: _config_value(value) for key, value in sorted(desired.items())}
+    wanted = {str(key): str(value) for key, value in sorted(desired.items())}
     changes = [(key, value) for key, value in wanted.items() if current.get(key) != value]
     # Values with commas go in square brackets, as kafka-configs expects.
     return ",".join(f"{key}=[{value}]" if "," in value else f"{key}={value}" for key, value in changes)
