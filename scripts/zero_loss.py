@@ -51,6 +51,12 @@ def kafka_libs(version: str, scala: str = "2.13") -> Path:
     return libs
 
 
+def producer_config_option(version: str) -> str:
+    """Kafka 4.1 renamed the tools' config-file option (KIP-1147); 3.9 knows only the old name."""
+    major, minor = (int(part) for part in version.split(".")[:2])
+    return "--command-config" if (major, minor) >= (4, 1) else "--producer.config"
+
+
 def events(path: Path) -> list[dict]:
     found = []
     for line in path.read_text(errors="replace").splitlines():
@@ -126,24 +132,26 @@ def run_with_traffic(args: argparse.Namespace, operation: list[str], work: Path)
     def consumed_values() -> list[str]:
         return [e["value"] for e in events(consumer_out) if e.get("name") == "record_data"]
 
-    with consumer_out.open("w") as out:
+    # The tools' own complaints (a bad option, an unreachable cluster) go to <work>/*.log.
+    with consumer_out.open("w") as out, (work / "consumer.log").open("w") as log:
         consumer = subprocess.Popen(
             [*java, "org.apache.kafka.tools.VerifiableConsumer", *common, "--verbose",
              "--group-id", f"zero-loss-{uuid.uuid4().hex[:8]}", "--reset-policy", "earliest"],
-            stdout=out, stderr=subprocess.DEVNULL,
+            stdout=out, stderr=log,
         )  # fmt: skip
     producer = None
     try:
         wait_for(lambda: any(e.get("name") == "partitions_assigned" for e in events(consumer_out)), 60,
-                 "the consumer's partition assignment")  # fmt: skip
-        with producer_out.open("w") as out:
+                 f"the consumer's partition assignment (see {work}/consumer.log)")  # fmt: skip
+        with producer_out.open("w") as out, (work / "producer.log").open("w") as log:
             producer = subprocess.Popen(
                 [*java, "org.apache.kafka.tools.VerifiableProducer", *common, "--throughput",
-                 str(args.throughput), "--acks", "-1", "--command-config", str(work / "producer.properties")],
-                stdout=out, stderr=subprocess.DEVNULL,
+                 str(args.throughput), "--acks", "-1", producer_config_option(args.kafka_version),
+                 str(work / "producer.properties")],
+                stdout=out, stderr=log,
             )  # fmt: skip
         wait_for(lambda: any(e.get("name") == "producer_send_success" for e in events(producer_out)), 60,
-                 "the first acknowledged message")  # fmt: skip
+                 f"the first acknowledged message (see {work}/producer.log)")  # fmt: skip
 
         started = time.monotonic()
         result = subprocess.run(operation, capture_output=True, text=True, check=False)
