@@ -1,14 +1,18 @@
-"""One real cluster on the local lab, shared by every end-to-end test of the session.
+"""One real cluster per mode on the local lab, shared by every end-to-end test of the session.
 
-The cluster runs in its own lab ("e2e", ports shifted by 200), so the tests never touch the lab
-a developer works with. It is deployed exactly as `make lab` deploys, from a blank state, and
-removed at the end (set KAFKAKIT_KEEP_LAB=1 to keep it for a look). Tests that disturb the
-cluster (restarts, re-deploys) must leave it healthy: the next test relies on it.
+Each cluster runs in a lab of its own, so the tests never touch the lab a developer works with:
+KRaft in "e2e" (ports shifted by 200), 3 combined nodes; ZooKeeper mode in "e2e-zk" (ports
+shifted by 250), a 3-member ensemble and 3 Kafka 3.9 brokers. Each is deployed exactly as
+`make lab` deploys, from a blank state, and removed when its tests are done (set
+KAFKAKIT_KEEP_LAB=1 to keep it for a look).
 
-The fixture is parametrized by kafka_mode: every test runs against a KRaft cluster, then against
-a ZooKeeper-mode one (3 ZooKeeper members and 3 Kafka 3.9 brokers, in the lab "e2e-zk", ports
-shifted by 250). pytest groups the tests by mode, so only one of the two clusters runs at a time.
-`cluster.mode` tells a test which one it has; `-k kraft` or `-k zookeeper` picks one.
+The KRaft cluster starts on Kafka 4.3.1 so that the day-2 tests can upgrade it to 4.4.0 (the
+role's default, which Molecule's kafka scenario deploys from nothing). Tests run mode by mode,
+each mode's day-2 tests last: they upgrade the cluster and grow it to 4 brokers, and every
+other test relies on it as `make lab` left it. Tests that disturb a cluster (restarts,
+re-deploys) must leave it healthy: the next test relies on it. A module that applies to one
+mode only says so with `pytest.mark.parametrize("lab_cluster", [mode], indirect=True)`.
+`-k kraft` or `-k zookeeper` picks one mode.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ BIN = ROOT / ".venv" / "bin"
 LAB = os.environ.get("KAFKAKIT_E2E_LAB", "e2e")
 PORT_OFFSET = int(os.environ.get("KAFKAKIT_E2E_PORT_OFFSET", "200"))
 MODES = ("kraft", "zookeeper")
+# The KRaft cluster's first version, and the one the day-2 upgrade test rolls it to.
+KRAFT_FROM_VERSION, KRAFT_TO_VERSION = "4.3.1", "4.4.0"
 # Each mode has its own lab, so that one kept for a look (KAFKAKIT_KEEP_LAB) never blocks the other.
 LABS = {
     "kraft": (LAB, PORT_OFFSET),
@@ -78,6 +84,8 @@ class LabCluster:
     hosts: list[dict]
     first_deploy: Deploy
     mode: str = "kraft"  # kafka_mode: kraft or zookeeper
+    port_offset: int = 0
+    kafka_version: str = ""  # what the brokers run (read from the first broker by refresh())
 
     @property
     def brokers(self) -> list[str]:
@@ -138,9 +146,12 @@ class LabCluster:
         }
 
     def refresh(self) -> None:
-        """Re-read the lab's hosts (after it grew) and its bootstrap servers."""
+        """Re-read the lab's hosts (after it grew), its bootstrap servers and the Kafka release the
+        first broker runs (after an upgrade)."""
         self.hosts = json.loads((ROOT / "lab" / ".state" / self.name / "lab.json").read_text())["hosts"]
         self.bootstrap_servers = lab_command("bootstrap", lab=self.name).split("=", 1)[1]
+        exec_start = self.exec(self.brokers[0], "systemctl", "show", "--property", "ExecStart", "kafka")
+        self.kafka_version = re.search(r"kafka_[\d.]+-([\d.]+)/libs", exec_start).group(1)
 
     def down(self) -> None:
         """Remove the lab, unless KAFKAKIT_KEEP_LAB=1 asks to keep it for a look."""
@@ -151,10 +162,16 @@ class LabCluster:
         return ",".join(f"{broker}:9092" for broker in self.brokers)
 
 
-def make_lab(lab: str, port_offset: int, mode: str, **make_vars: str) -> LabCluster:
+def make_lab(lab: str, port_offset: int, mode: str, kafka_version: str) -> LabCluster:
     """Deploy a lab from a blank state with `make lab`, exactly as a user would."""
     lab_command("down", lab=lab)  # no hosts, disks or inventory left from an earlier run
-    env = {**os.environ, "LAB": lab, "LAB_PORT_OFFSET": str(port_offset), "MODE": mode, **make_vars}
+    env = {
+        **os.environ,
+        "LAB": lab,
+        "LAB_PORT_OFFSET": str(port_offset),
+        "MODE": mode,
+        "KAFKA_VERSION": kafka_version,
+    }
     result = subprocess.run(
         ["make", "--no-print-directory", "lab"],
         capture_output=True,
@@ -175,6 +192,7 @@ def make_lab(lab: str, port_offset: int, mode: str, **make_vars: str) -> LabClus
         hosts=[],
         first_deploy=Deploy(result.returncode, output, parse_recap(output)),
         mode=mode,
+        port_offset=port_offset,
     )
     cluster.refresh()
     return cluster
@@ -183,20 +201,36 @@ def make_lab(lab: str, port_offset: int, mode: str, **make_vars: str) -> LabClus
 @pytest.fixture(scope="session", params=MODES, ids=MODES)
 def lab_cluster(request) -> LabCluster:
     """A cluster deployed from nothing by `make lab`, in each mode: KRaft, 3 combined nodes in 3
-    racks; ZooKeeper, a 3-member ensemble and 3 Kafka 3.9 brokers in 3 racks, each on its own host."""
+    racks on 4.3.1; ZooKeeper, a 3-member ensemble and 3 brokers on the newest 3.9 in 3 racks,
+    each on its own host."""
     lab, port_offset = LABS[request.param]
-    cluster = make_lab(lab, port_offset, request.param)
+    # ZooKeeper mode deploys the role's default for the mode, which a test checks is the newest 3.9.
+    cluster = make_lab(
+        lab, port_offset, request.param, KRAFT_FROM_VERSION if request.param == "kraft" else ""
+    )
     yield cluster
     cluster.down()
 
 
-def under_traffic(cluster, label: str, *command: str, kafka_version: str = "4.4.0") -> dict:
-    """Run `command` under verifiable traffic; return the zero-loss report."""
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests mode by mode (one cluster up at a time), each mode's day-2 tests last."""
+
+    def order(item: pytest.Item) -> tuple[int, bool]:
+        mode = getattr(item, "callspec", None) and item.callspec.params.get("lab_cluster")
+        return (MODES.index(mode) + 1 if mode in MODES else 0, item.get_closest_marker("day2") is not None)
+
+    items.sort(key=order)  # stable: file order within each group
+
+
+def under_traffic(cluster, label: str, *command: str) -> dict:
+    """Run `command` under verifiable traffic, with the tools of the release the cluster runs;
+    return the zero-loss report."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     report_file = RESULTS / (re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") + ".json")
     result = subprocess.run(
         [str(BIN / "python"), str(ROOT / "scripts" / "zero_loss.py"), "--bootstrap-servers",
-         cluster.bootstrap_servers, "--kafka-version", kafka_version, "--label", label,
+         cluster.bootstrap_servers, "--kafka-version", cluster.kafka_version, "--label", label,
          "--report", str(report_file), "--", *command],
         capture_output=True, text=True, check=False, cwd=ROOT, timeout=1800,
     )  # fmt: skip

@@ -1,7 +1,7 @@
-"""End to end on the lab: `make lab` from nothing, real clients, an idempotent re-run, a restart.
+"""End to end on the lab: `make lab` from nothing, real clients, an idempotent re-run.
 
 The tests run in file order on one shared cluster (see conftest.py) and build on each other:
-the messages written first must survive the re-run and the restart.
+the messages written first must survive the re-run. Restarts are day-2 tests (test_day2.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import uuid
 import pytest
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
-from conftest import BIN, ROOT, under_traffic
 
 pytestmark = pytest.mark.lab
 
@@ -119,30 +118,3 @@ def test_a_rerun_changes_nothing_and_keeps_cluster_id_disks_and_messages(lab_clu
     assert cluster_ids(lab_cluster) == ids_before
     assert filesystem_ids(lab_cluster) == disks_before
     assert len(set(consume_all(lab_cluster, MESSAGES))) == MESSAGES
-
-
-def test_a_restarted_broker_rejoins_and_every_message_is_still_served(lab_cluster):
-    victim = lab_cluster.brokers[1]
-    pid_before = lab_cluster.kafka_pids()[victim]
-    # kafka-restart returns only once the quorum is whole, brokers unfenced, no partition under-replicated.
-    lab_cluster.exec(victim, "/usr/local/sbin/kafka-restart", timeout=400)
-    pid_after = lab_cluster.kafka_pids()[victim]
-    assert pid_after != pid_before
-
-    partitions = lab_cluster.exec(
-        victim, "kafka-health", "partitions", "--bootstrap-server", lab_cluster.internal_bootstrap()
-    )
-    assert "partitions healthy" in partitions
-    values = consume_all(lab_cluster, MESSAGES)
-    assert sorted(values) == sorted(f"order-{n}" for n in range(MESSAGES))
-
-
-@pytest.mark.day2
-def test_a_rolling_restart_loses_no_acknowledged_message(lab_cluster):
-    before = lab_cluster.kafka_pids()
-    rolling_restart = ROOT / "playbooks" / "rolling_restart.yml"
-    playbook = [str(BIN / "ansible-playbook"), "-i", str(lab_cluster.inventory), str(rolling_restart)]
-    report = under_traffic(lab_cluster, f"rolling restart ({lab_cluster.mode})", *playbook)
-    assert report["consumed"] == report["acked"]
-    after = lab_cluster.kafka_pids()
-    assert all(after[host] != before[host] for host in before), (before, after)

@@ -12,13 +12,7 @@ import shlex
 
 import pytest
 
-pytestmark = pytest.mark.lab
-
-
-@pytest.fixture(autouse=True)
-def zookeeper_mode_only(lab_cluster):
-    if lab_cluster.mode != "zookeeper":
-        pytest.skip("ZooKeeper mode only")
+pytestmark = [pytest.mark.lab, pytest.mark.parametrize("lab_cluster", ["zookeeper"], indirect=True)]
 
 
 def ensemble_servers(cluster) -> str:
