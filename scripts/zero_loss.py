@@ -185,6 +185,9 @@ def run_with_traffic(args: argparse.Namespace, operation: list[str], work: Path)
 
 
 def main() -> int:
+    # A stopped check (CI timeout, Ctrl-C in another terminal) must not leave the producer and
+    # consumer running: turn SIGTERM into an exit, so the `finally` that stops them runs.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     args, operation = parse_args()
     ensure_topic(args)
     work = Path(tempfile.mkdtemp(prefix="zero-loss-"))
