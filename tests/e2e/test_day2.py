@@ -3,9 +3,9 @@
 Every operation runs under scripts/zero_loss.py: Kafka's VerifiableProducer (acks=all, idempotent)
 and VerifiableConsumer work against an RF=3, min.insync.replicas=2 topic while it runs; afterwards
 every acknowledged message must have been consumed and the cluster must be healthy. The tests run
-in file order on the session's KRaft cluster (conftest.py), after every other test of that mode:
-it starts on Kafka 4.3.1, is upgraded to 4.4.0 and grows from 3 to 4 brokers. The rolling restart
-itself, in both modes, is in test_lab.py. Each report is written to results/day2/.
+in file order, after every other test of their mode (conftest.py): the rolling restart on both
+modes' clusters, then the rest on the KRaft cluster, which starts on Kafka 4.3.1, is upgraded to
+4.4.0 and grows from 3 to 4 brokers. Each report is written to results/day2/.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def test_a_rolling_restart_restarts_every_node_and_loses_nothing(lab_cluster):
 def test_a_config_change_restarts_one_node_at_a_time_and_loses_nothing(lab_cluster):
     before = lab_cluster.kafka_pids()
     change = json.dumps({"kafka_server_properties": {"log.cleaner.threads": 2}})
-    report = under_traffic(
+    under_traffic(
         lab_cluster, "config change (deploy.yml)", *playbook(lab_cluster, "deploy.yml", "-e", change)
     )
     after = lab_cluster.kafka_pids()
@@ -78,7 +78,6 @@ def test_a_config_change_restarts_one_node_at_a_time_and_loses_nothing(lab_clust
     rerun = lab_cluster.run_playbook("deploy.yml", "-e", change)
     assert rerun.returncode == 0 and rerun.changed == 0, rerun.output[-3000:]
     assert lab_cluster.kafka_pids() == after
-    assert report["duplicates"] >= 0
 
 
 @kraft_only

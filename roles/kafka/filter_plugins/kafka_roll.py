@@ -39,6 +39,18 @@ def _move_target(replicas: list[int], source: int, targets: list[int], rack: dic
     return None
 
 
+def _next_move(assignment: dict, keys: list, load: Counter, rack: dict) -> tuple | None:
+    """(partition key, source, target) of the next replica move, fullest source first, emptiest
+    target first, partitions in key order; None when no move evens out anything any more."""
+    for source in sorted(load, key=lambda b: (-load[b], b)):
+        targets = [t for t in sorted(load, key=lambda b: (load[b], b)) if load[source] - load[t] > 1]
+        for key in (k for k in keys if source in assignment[k]):
+            target = _move_target(assignment[key], source, targets, rack)
+            if target is not None:
+                return key, source, target
+    return None
+
+
 def kafka_reassignment_plan(generate_output: str, brokers: list[dict]) -> dict:
     """The fewest replica moves that even out the replica count per broker, rack-aware.
 
@@ -63,20 +75,7 @@ def kafka_reassignment_plan(generate_output: str, brokers: list[dict]) -> dict:
     load.update(r for replicas in assignment.values() for r in replicas)
     before = dict(sorted(load.items()))
     keys, moved = sorted(assignment), set()
-    while True:
-        sources = sorted(load, key=lambda b: (-load[b], b))
-        step = None
-        for source in sources:
-            targets = [t for t in sorted(load, key=lambda b: (load[b], b)) if load[source] - load[t] > 1]
-            for key in (k for k in keys if source in assignment[k]):
-                target = _move_target(assignment[key], source, targets, rack)
-                if target is not None:
-                    step = (key, source, target)
-                    break
-            if step:
-                break
-        if step is None:
-            break
+    while (step := _next_move(assignment, keys, load, rack)) is not None:
         key, source, target = step
         assignment[key] = [target if r == source else r for r in assignment[key]]
         load[source] -= 1
