@@ -4,6 +4,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 from artifact import kafka_artifact_sha512_digest
 from kafka_config import (
+    kafka_broker_bootstrap,
     kafka_controller_endpoints,
     kafka_dynamic_config_changes,
     kafka_initial_controllers,
@@ -52,6 +53,19 @@ def test_listener_protocol_map_names_each_listener():
 
 def test_controller_endpoints_list_only_controllers_in_node_id_order():
     assert kafka_controller_endpoints(NODES) == "a.internal:9094,c.internal:9093"
+
+
+def test_broker_bootstrap_names_brokers_only_on_the_inter_broker_listener():
+    nodes = [
+        {"host": "controller-1", "node_id": 1001, "roles": ["controller"], "listeners": [
+            {"name": "CONTROLLER", "port": 9093, "advertised_host": "controller-1"}]},
+        *({"host": f"broker-{i}", "node_id": i, "roles": ["broker"], "listeners": [
+            {"name": "INTERNAL", "port": 9092, "advertised_host": f"broker-{i}"},
+            {"name": "HOST", "port": 19090 + i, "advertised_host": "127.0.0.1"}]} for i in (4, 3, 2, 1)),
+    ]  # fmt: skip
+    assert kafka_broker_bootstrap(nodes, "INTERNAL") == "broker-1:9092,broker-2:9092,broker-3:9092"
+    with pytest.raises(AnsibleFilterError, match="broker-1: no listener named CLIENT"):
+        kafka_broker_bootstrap(nodes, "CLIENT")
 
 
 def test_initial_controllers_carry_each_controllers_directory_id():

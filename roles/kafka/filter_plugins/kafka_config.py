@@ -33,6 +33,19 @@ def kafka_controller_endpoints(nodes: list[dict]) -> str:
     return ",".join(f"{n['advertised_host']}:{n['controller_port']}" for n in controllers)
 
 
+def kafka_broker_bootstrap(nodes: list[dict], listener_name: str, limit: int = 3) -> str:
+    """`host:port,...` of the first `limit` brokers on the listener `listener_name`: where admin
+    tools and health checks connect, from any host (a dedicated controller has no broker listener)."""
+    brokers = sorted((n for n in nodes if "broker" in n["roles"]), key=lambda n: n["node_id"])
+    servers = []
+    for node in brokers[:limit]:
+        listener = next((item for item in node["listeners"] if item["name"] == listener_name), None)
+        if listener is None:
+            raise AnsibleFilterError(f"{node['host']}: no listener named {listener_name}")
+        servers.append(f"{listener['advertised_host']}:{int(listener['port'])}")
+    return ",".join(servers)
+
+
 def kafka_initial_controllers(nodes: list[dict], directory_ids: dict) -> str:
     """`id@host:port:directory-id,...` for `kafka-storage format --initial-controllers` (KIP-853)."""
     controllers = sorted((n for n in nodes if "controller" in n["roles"]), key=lambda n: n["node_id"])
@@ -80,6 +93,7 @@ class FilterModule:
             "kafka_listener_urls": kafka_listener_urls,
             "kafka_listener_protocol_map": kafka_listener_protocol_map,
             "kafka_controller_endpoints": kafka_controller_endpoints,
+            "kafka_broker_bootstrap": kafka_broker_bootstrap,
             "kafka_initial_controllers": kafka_initial_controllers,
             "kafka_new_uuids": kafka_new_uuids,
             "kafka_dynamic_config_changes": kafka_dynamic_config_changes,
