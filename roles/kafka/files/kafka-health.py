@@ -89,7 +89,7 @@ def _stale_voters(opts) -> list[str]:
 
 def brokers(opts) -> str:
     out = tool(
-        "org.apache.kafka.tools.BrokerApiVersionsCommand",
+        opts.api_versions_class,
         "--bootstrap-server",
         opts.bootstrap_server,
     )
@@ -222,6 +222,8 @@ def main() -> int:
     b = sub.add_parser("brokers")
     b.add_argument("--bootstrap-server", required=True)
     b.add_argument("--brokers", type=int, required=True)
+    # Kafka 4.0 moved the tool from the Scala core (kafka.admin) into the tools module.
+    b.add_argument("--api-versions-class", default="org.apache.kafka.tools.BrokerApiVersionsCommand")
     p = sub.add_parser("partitions")
     p.add_argument("--bootstrap-server", required=True)
     s = sub.add_parser("safe-to-stop")
