@@ -23,17 +23,18 @@ OP ?= $(BIN)/ansible-playbook playbooks/rolling_restart.yml
 INVENTORY ?= inventories/lab/hosts.yml
 PULUMI ?= pulumi
 PULUMI_FLAGS ?=
-# Molecule scenarios run by `make molecule`, as role:scenario: each role on its own. The
-# multi-node shapes (kafka:cluster, kafka:zookeeper) are what `make e2e` deploys with `make lab`
-# and tests further, so `make test` leaves them out; name them here to run them.
+# Molecule scenarios run by `make molecule`, as role:scenario: each role on its own. ZooKeeper
+# mode with co-located members (kafka:zookeeper) is what `make e2e` deploys on separate hosts and
+# tests further, so `make test` leaves it out; name it here to run it.
 MOLECULE_SCENARIOS ?= host_prep:default java:default kafka:default zookeeper:default
 
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
-# Molecule runs from inside a role; its plays use the sibling roles too.
-export ANSIBLE_ROLES_PATH := $(CURDIR)/roles
+# Molecule runs from inside a role and sets a collections path of its own: keep this checkout (the
+# collection kafkakit.kafka, linked from collections/) first on it.
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/collections
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help prereqs images lab lab-down validate docs zero-loss bench test lint unit molecule e2e e2e-day2 inventory aws clean
+.PHONY: help prereqs images lab lab-down validate docs collection zero-loss bench test lint unit molecule e2e e2e-day2 inventory aws clean
 
 help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -63,11 +64,14 @@ lab-down: $(BIN)/.installed ## Remove the lab: hosts, network and data disks.
 validate: $(BIN)/.installed ## Check an inventory (INVENTORY) the way deploy does, contacting no host.
 	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/validate.yml
 
-docs: $(BIN)/.installed ## Regenerate docs/variables.md from the roles' documented defaults.
+docs: $(BIN)/.installed ## Regenerate docs/variables.md, docs/server-properties.md and the roles' variable tables.
 	$(BIN)/python scripts/role_docs.py
 
+collection: $(BIN)/.installed ## Build the collection kafkakit.kafka into dist/ (ansible-galaxy collection build).
+	$(BIN)/ansible-galaxy collection build --force --output-path dist
+
 zero-loss: $(BIN)/.installed ## Run OP (a command) under verifiable traffic; fail if an acked message is lost (BOOTSTRAP).
-	$(BIN)/python scripts/zero_loss.py --bootstrap-servers $(BOOTSTRAP) --kafka-version $(or $(KAFKA_VERSION),4.4.0) -- $(OP)
+	$(BIN)/python scripts/zero_loss.py --bootstrap-servers $(BOOTSTRAP) $(if $(KAFKA_VERSION),--kafka-version $(KAFKA_VERSION)) -- $(OP)
 
 bench: prereqs $(BIN)/.installed ## Benchmark tuned against stock settings on a lab of its own; results in results/bench/.
 	$(BIN)/python bench/run.py

@@ -2,8 +2,10 @@
 # Build the lab's base images locally (nothing can be pulled here) and tag them by the hash of
 # this script, so a changed recipe makes new images and an unchanged one is never rebuilt.
 #   kafkakit/debian:<suite>-<hash>      minbase Debian with systemd and sshd: a bare VM stand-in
-#   kafkakit/debian-jre:<suite>-<hash>  the same plus the JRE and xfsprogs the roles would install,
-#                                       baked in once so tests do not download them on every run
+#   kafkakit/debian-jre:<suite>-<hash>  the same plus what the roles would install (the JRE, xfsprogs,
+#                                       Prometheus and its exporters), baked in once so tests do not
+#                                       download them on every run; the services stay disabled until
+#                                       a role enables them, as on a fresh host
 # Prints the two image references on stdout, one a line.
 set -euo pipefail
 
@@ -47,10 +49,10 @@ if ! docker image inspect "$base" >/dev/null 2>&1; then
 fi
 
 if ! docker image inspect "$jre" >/dev/null 2>&1; then
-  log "baking $jre_package and xfsprogs into $jre"
+  log "baking $jre_package, xfsprogs and Prometheus into $jre"
   builder="kafkakit-bake-$$"
   docker run --name "$builder" "$base" bash -c \
-    "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $jre_package xfsprogs && apt-get clean && rm -rf /var/lib/apt/lists/*" >&2
+    "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $jre_package xfsprogs prometheus prometheus-node-exporter prometheus-alertmanager && systemctl disable prometheus prometheus-node-exporter prometheus-alertmanager && apt-get clean && rm -rf /var/lib/apt/lists/*" >&2
   docker commit -c 'CMD ["/lib/systemd/systemd"]' "$builder" "$jre" >&2
   docker rm "$builder" >/dev/null
   log "built $jre"

@@ -34,11 +34,18 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# The collection's shared constants (the checkout is the collection kafkakit.kafka, linked from
+# collections/): id ranges, what "combined" means, quorum sizes.
+sys.path.insert(0, str(ROOT / "collections"))
+from ansible_collections.kafkakit.kafka.plugins.module_utils import constants  # noqa: E402
+
 LABEL = "kafkakit.lab"
 DATA_DEVICE = "/dev/xvdb"
 DISK_SIZE = "4G"
 SSH_PORT_BASE = 2220
 CLIENT_PORT_BASE = 19091
+# Prometheus on the lab's monitoring host, published on 127.0.0.1 (19090, then shifted by the offset).
+PROMETHEUS_PORT_BASE = 19090
 RACKS = ("lab-a", "lab-b", "lab-c")
 
 
@@ -79,11 +86,9 @@ def plan(
         sys.exit("lab: BROKERS must be at least 1")
     if mode == "zookeeper":
         return zookeeper_plan(brokers, controllers, port_offset, zookeepers)
-    if controllers < 0 or (controllers and controllers % 2 == 0):
+    if controllers < 0 or (controllers and not constants.quorum_size_ok(controllers)):
         sys.exit("lab: CONTROLLERS must be 0 (combined nodes) or an odd number (1, 3, 5)")
-    # CONTROLLERS=0: the first three brokers (one, below three) are also the controllers, so the
-    # quorum stays odd however many brokers are added later.
-    combined = 0 if controllers else (3 if brokers >= 3 else 1)
+    combined = 0 if controllers else constants.combined_controller_count(brokers)
     hosts = []
     for index in range(1, brokers + 1):
         name = f"kafka-{index}" if not controllers else f"broker-{index}"
@@ -97,9 +102,26 @@ def plan(
             }
         )
     hosts += [
-        {"name": f"controller-{index}", "groups": ["kafka_controller"], "node_id": 1000 + index}
+        {
+            "name": f"controller-{index}",
+            "groups": ["kafka_controller"],
+            "node_id": constants.CONTROLLER_NODE_ID_BASE + index,
+        }
         for index in range(1, controllers + 1)
     ]
+    return numbered([*hosts, monitoring_host(port_offset)], port_offset)
+
+
+def monitoring_host(port_offset: int) -> dict:
+    """Prometheus beside the nodes, as the monitoring instance of a real stack."""
+    return {
+        "name": "monitoring",
+        "groups": ["monitoring"],
+        "prometheus_port": PROMETHEUS_PORT_BASE + port_offset,
+    }
+
+
+def numbered(hosts: list[dict], port_offset: int) -> list[dict]:
     for number, host in enumerate(hosts, start=1):
         host["ssh_port"] = SSH_PORT_BASE + port_offset + number
     return hosts
@@ -109,7 +131,7 @@ def zookeeper_plan(brokers: int, controllers: int, port_offset: int, zookeepers:
     """ZooKeeper mode: broker-1..N and zookeeper-1..N, each on its own host and data disk."""
     if controllers:
         sys.exit("lab: ZooKeeper mode has no KRaft controllers; leave CONTROLLERS at 0")
-    if zookeepers < 1 or zookeepers % 2 == 0:
+    if not constants.quorum_size_ok(zookeepers):
         sys.exit("lab: ZOOKEEPERS must be odd (1, 3 or 5): an even ensemble survives no more failures")
     hosts = [
         {
@@ -125,9 +147,7 @@ def zookeeper_plan(brokers: int, controllers: int, port_offset: int, zookeepers:
         {"name": f"zookeeper-{index}", "groups": ["zookeeper"], "myid": index}
         for index in range(1, zookeepers + 1)
     ]
-    for number, host in enumerate(hosts, start=1):
-        host["ssh_port"] = SSH_PORT_BASE + port_offset + number
-    return hosts
+    return numbered([*hosts, monitoring_host(port_offset)], port_offset)
 
 
 def build_images() -> str:
@@ -168,18 +188,26 @@ def ensure_host(lab: Lab, host: dict, image: str, public_key: str) -> None:
         log(f"starting {host['name']} again")
         run("docker", "start", name)
         return
-    device = ensure_disk(lab, host["name"])
+    disk = []
+    if "monitoring" not in host["groups"]:
+        device = ensure_disk(lab, host["name"])
+        disk = ["--device", f"{device}:{DATA_DEVICE}"]
     ports = ["--publish", f"127.0.0.1:{host['ssh_port']}:22"]
     if "client_port" in host:
         ports += ["--publish", f"127.0.0.1:{host['client_port']}:{host['client_port']}"]
-    log(f"creating {host['name']} (data disk {device} as {DATA_DEVICE})")
+    if "prometheus_port" in host:
+        ports += ["--publish", f"127.0.0.1:{host['prometheus_port']}:9090"]
+    log(
+        f"creating {host['name']}"
+        + (f" (data disk {disk[1].split(':')[0]} as {DATA_DEVICE})" if disk else "")
+    )
     run(
         "docker", "run", "--detach", "--name", name, "--hostname", host["name"],
         "--network", lab.network, "--network-alias", host["name"], "--label", f"{LABEL}={lab.name}",
         # systemd as PID 1, as lab.md verified: one capability, the host's cgroups, tmpfs mounts.
         "--cap-add", "SYS_ADMIN", "--cgroupns=host", "--volume", "/sys/fs/cgroup:/sys/fs/cgroup:rw",
         "--tmpfs", "/run", "--tmpfs", "/run/lock", "--tmpfs", "/tmp",
-        "--device", f"{device}:{DATA_DEVICE}", *ports, image,
+        *disk, *ports, image,
     )  # fmt: skip
     script = (
         "install -d -m 0700 -o admin -g admin /home/admin/.ssh && "
@@ -212,10 +240,13 @@ def inventory(lab: Lab, hosts: list[dict], key: Path, kafka_version: str, mode: 
         "kafka_controller": {"hosts": {}},
         "kafka_broker": {"hosts": {}},
         "zookeeper": {"hosts": {}},
+        "monitoring": {"hosts": {}},
     }
     host_vars = {}
     for host in hosts:
-        variables = {"ansible_port": host["ssh_port"], "host_prep_data_device": DATA_DEVICE}
+        variables = {"ansible_port": host["ssh_port"]}
+        if "monitoring" not in host["groups"]:  # Prometheus keeps its samples on the root disk
+            variables["host_prep_data_device"] = DATA_DEVICE
         if "node_id" in host:
             variables["kafka_node_id"] = host["node_id"]
         if "myid" in host:
@@ -286,7 +317,11 @@ def up(lab: Lab, args: argparse.Namespace) -> None:
 
 
 def bootstrap(lab: Lab, _: argparse.Namespace) -> None:
+    """What `make lab` prints last: the lab's Prometheus, then the brokers (the last line)."""
     hosts = json.loads((lab.state / "lab.json").read_text())["hosts"]
+    for host in hosts:
+        if "prometheus_port" in host:
+            print(f"prometheus=http://127.0.0.1:{host['prometheus_port']}")
     servers = ",".join(f"127.0.0.1:{h['client_port']}" for h in hosts if "client_port" in h)
     print(f"bootstrap.servers={servers}")
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import signal
@@ -29,6 +30,9 @@ import uuid
 from pathlib import Path
 
 from confluent_kafka.admin import AdminClient, NewTopic
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "collections"))
+from ansible_collections.kafkakit.kafka.plugins.module_utils import constants
 
 CACHE = Path(os.environ.get("KAFKA_KIT_CACHE", Path.home() / ".cache" / "kafka-kit"))
 PRODUCER_CONFIG = "enable.idempotence=true\nacks=all\ndelivery.timeout.ms=300000\nretries=2147483647\n"
@@ -66,6 +70,21 @@ def events(path: Path) -> list[dict]:
             except json.JSONDecodeError:
                 continue  # a line cut short by the stop signal
     return found
+
+
+def ack_times(produced: list[dict], start_ms: float, end_ms: float) -> list[float]:
+    """When the acknowledgements that arrived between `start_ms` and `end_ms` did."""
+    return sorted(
+        float(e["timestamp"])
+        for e in produced
+        if e.get("name") == "producer_send_success" and start_ms <= float(e.get("timestamp", 0)) <= end_ms
+    )
+
+
+def longest_gap(times: list[float]) -> float:
+    """The longest interval between consecutive times (ms)."""
+    ordered = sorted(times)
+    return max((later - earlier for earlier, later in itertools.pairwise(ordered)), default=0.0)
 
 
 def wait_for(predicate, timeout: float, what: str) -> None:
@@ -107,7 +126,11 @@ def parse_args() -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--replication-factor", type=int, default=3)
     parser.add_argument("--min-insync-replicas", type=int, default=2)
     parser.add_argument("--throughput", type=int, default=200, help="messages per second")
-    parser.add_argument("--kafka-version", default="4.4.0", help="cached distribution whose tools run")
+    parser.add_argument(
+        "--kafka-version",
+        default=constants.default_kafka_version("kraft"),
+        help="cached distribution whose tools run",
+    )
     parser.add_argument("--settle", type=float, default=5, help="seconds of traffic after the operation")
     parser.add_argument("--drain-timeout", type=float, default=180)
     parser.add_argument("--label", default="", help="name of the operation in the report")
@@ -153,9 +176,9 @@ def run_with_traffic(args: argparse.Namespace, operation: list[str], work: Path)
         wait_for(lambda: any(e.get("name") == "producer_send_success" for e in events(producer_out)), 60,
                  f"the first acknowledged message (see {work}/producer.log)")  # fmt: skip
 
-        started = time.monotonic()
+        started, started_ms = time.monotonic(), time.time() * 1000
         result = subprocess.run(operation, capture_output=True, text=True, check=False)
-        duration = time.monotonic() - started
+        duration, ended_ms = time.monotonic() - started, time.time() * 1000
         (work / "operation.log").write_text(result.stdout + result.stderr)
         time.sleep(args.settle)
         stop(producer)
@@ -172,10 +195,14 @@ def run_with_traffic(args: argparse.Namespace, operation: list[str], work: Path)
         stop(consumer)
     consumed = consumed_values()
     lost = sorted(acked - set(consumed), key=int)
+    during = ack_times(produced, started_ms, ended_ms)
     return {
         "operation_rc": result.returncode,
         "duration_s": round(duration, 1),
         "acked": len(acked),
+        # Writes kept being acknowledged while the operation ran, and the longest stretch without one.
+        "acked_during": len(during),
+        "longest_ack_gap_s": round(longest_gap([started_ms, *during, ended_ms]) / 1000, 1),
         "consumed": len(set(consumed) & acked),
         "lost": len(lost),
         "duplicates": len(consumed) - len(set(consumed)),

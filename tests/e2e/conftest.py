@@ -1,18 +1,19 @@
-"""One real cluster per mode on the local lab, shared by every end-to-end test of the session.
+"""One real cluster per shape the kit offers, on the local lab, shared by every end-to-end test.
 
 Each cluster runs in a lab of its own, so the tests never touch the lab a developer works with:
-KRaft in "e2e" (ports shifted by 200), 3 combined nodes; ZooKeeper mode in "e2e-zk" (ports
-shifted by 250), a 3-member ensemble and 3 Kafka 3.9 brokers. Each is deployed exactly as
+KRaft combined nodes in "e2e" (ports shifted by 200), 3 nodes; ZooKeeper mode in "e2e-zk" (ports
+shifted by 250), a 3-member ensemble and 3 Kafka 3.9 brokers; KRaft with dedicated controllers in
+"e2e-dc" (ports shifted by 300), 3 controllers and 3 brokers. Each is deployed exactly as
 `make lab` deploys, from a blank state, and removed when its tests are done (set
 KAFKAKIT_KEEP_LAB=1 to keep it for a look).
 
 The KRaft cluster starts on Kafka 4.3.1 so that the day-2 tests can upgrade it to 4.4.0 (the
-role's default, which Molecule's kafka scenario deploys from nothing). Tests run mode by mode,
-each mode's day-2 tests last: they upgrade the cluster and grow it to 4 brokers, and every
+role's default, which Molecule's kafka scenario deploys from nothing). Tests run shape by shape,
+each shape's day-2 tests last: they upgrade the cluster and grow it to 4 brokers, and every
 other test relies on it as `make lab` left it. Tests that disturb a cluster (restarts,
-re-deploys) must leave it healthy: the next test relies on it. A module that applies to one
-mode only says so with `pytest.mark.parametrize("lab_cluster", [mode], indirect=True)`.
-`-k kraft` or `-k zookeeper` picks one mode.
+re-deploys) must leave it healthy: the next test relies on it. A module that applies to some
+shapes only says so with `pytest.mark.parametrize("lab_cluster", [shape], indirect=True)`.
+`-k kraft`, `-k zookeeper` or `-k dedicated` picks one shape.
 """
 
 from __future__ import annotations
@@ -31,16 +32,16 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
 LAB = os.environ.get("KAFKAKIT_E2E_LAB", "e2e")
 PORT_OFFSET = int(os.environ.get("KAFKAKIT_E2E_PORT_OFFSET", "200"))
-MODES = ("kraft", "zookeeper")
+# The shapes the kit offers (the fixture's parameters): KRaft combined nodes, ZooKeeper mode, and
+# KRaft with dedicated controllers. Each is (lab name, port offset, make lab variables).
+MODES = ("kraft", "zookeeper", "dedicated")
 # The KRaft cluster's first version, and the one the day-2 upgrade test rolls it to.
 KRAFT_FROM_VERSION, KRAFT_TO_VERSION = "4.3.1", "4.4.0"
 # Each mode has its own lab, so that one kept for a look (KAFKAKIT_KEEP_LAB) never blocks the other.
 LABS = {
-    "kraft": (LAB, PORT_OFFSET),
-    "zookeeper": (
-        f"{LAB}-zk",
-        int(os.environ.get("KAFKAKIT_E2E_ZOOKEEPER_PORT_OFFSET", str(PORT_OFFSET + 50))),
-    ),
+    "kraft": (LAB, PORT_OFFSET, {"MODE": "kraft", "KAFKA_VERSION": KRAFT_FROM_VERSION}),
+    "zookeeper": (f"{LAB}-zk", PORT_OFFSET + 50, {"MODE": "zookeeper", "KAFKA_VERSION": ""}),
+    "dedicated": (f"{LAB}-dc", PORT_OFFSET + 100, {"MODE": "kraft", "BROKERS": "3", "CONTROLLERS": "3"}),
 }
 RESULTS = ROOT / "results" / "day2"
 RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
@@ -68,6 +69,13 @@ class Deploy:
     def changed(self) -> int:
         return sum(host["changed"] for host in self.recap.values())
 
+    def assert_changed_nothing(self, hosts: list[str]) -> None:
+        """The run passed, changed nothing, and the recap has a line for every host: a recap the
+        regex did not find cannot pass for a run that changed nothing."""
+        assert self.returncode == 0, self.output[-4000:]
+        assert set(hosts) <= set(self.recap), (sorted(self.recap), self.output[-2000:])
+        assert self.changed == 0, {host: r["changed"] for host, r in self.recap.items() if r["changed"]}
+
 
 def parse_recap(output: str) -> dict[str, dict[str, int]]:
     return {
@@ -84,12 +92,21 @@ class LabCluster:
     hosts: list[dict]
     first_deploy: Deploy
     mode: str = "kraft"  # kafka_mode: kraft or zookeeper
+    shape: str = "kraft"  # which of MODES
     port_offset: int = 0
     kafka_version: str = ""  # what the brokers run (read from the first broker by refresh())
 
     @property
     def brokers(self) -> list[str]:
         return [h["name"] for h in self.hosts if "kafka_broker" in h["groups"]]
+
+    @property
+    def controllers(self) -> list[str]:
+        return [h["name"] for h in self.hosts if "kafka_controller" in h["groups"]]
+
+    @property
+    def host_names(self) -> list[str]:
+        return [h["name"] for h in self.hosts]
 
     @property
     def zookeepers(self) -> list[str]:
@@ -121,6 +138,29 @@ class LabCluster:
         )
         output = result.stdout + result.stderr
         return Deploy(result.returncode, output, parse_recap(output))
+
+    def gate(self, host: str, check: str, **params) -> tuple[int, str]:
+        """Run the kit's own gate module (kafkakit.kafka.kafka_gate) on `host`: (rc, its message)."""
+        result = subprocess.run(
+            [str(BIN / "ansible"), host, "-i", str(self.inventory), "--become",
+             "-m", "kafkakit.kafka.kafka_gate", "-a", json.dumps({"check": check, **params})],
+            capture_output=True, text=True, check=False, cwd=ROOT, timeout=600,
+            env={**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
+                 "ANSIBLE_STDOUT_CALLBACK": "json", "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1"},
+        )  # fmt: skip
+        try:
+            outcome = json.loads(result.stdout)["plays"][0]["tasks"][0]["hosts"][host]
+        except (ValueError, KeyError, IndexError):
+            return result.returncode or 1, result.stdout[-2000:] + result.stderr[-2000:]
+        return (1 if outcome.get("failed") else 0), outcome.get("msg", "")
+
+    def assert_partitions_healthy(self, timeout: int = 120) -> str:
+        rc, message = self.gate(
+            self.brokers[0], "partitions", bootstrap_server=self.internal_bootstrap(), default_min_isr=2,
+            timeout=timeout,
+        )  # fmt: skip
+        assert rc == 0, message
+        return message
 
     def exec(self, host: str, *command: str, check: bool = True, timeout: int = 300) -> str:
         result = subprocess.run(
@@ -162,16 +202,10 @@ class LabCluster:
         return ",".join(f"{broker}:9092" for broker in self.brokers)
 
 
-def make_lab(lab: str, port_offset: int, mode: str, kafka_version: str) -> LabCluster:
+def make_lab(lab: str, port_offset: int, shape: str, variables: dict[str, str]) -> LabCluster:
     """Deploy a lab from a blank state with `make lab`, exactly as a user would."""
     lab_command("down", lab=lab)  # no hosts, disks or inventory left from an earlier run
-    env = {
-        **os.environ,
-        "LAB": lab,
-        "LAB_PORT_OFFSET": str(port_offset),
-        "MODE": mode,
-        "KAFKA_VERSION": kafka_version,
-    }
+    env = {**os.environ, "LAB": lab, "LAB_PORT_OFFSET": str(port_offset), **variables}
     result = subprocess.run(
         ["make", "--no-print-directory", "lab"],
         capture_output=True,
@@ -191,7 +225,8 @@ def make_lab(lab: str, port_offset: int, mode: str, kafka_version: str) -> LabCl
         bootstrap_servers=last_line.split("=", 1)[1],
         hosts=[],
         first_deploy=Deploy(result.returncode, output, parse_recap(output)),
-        mode=mode,
+        mode=variables["MODE"],
+        shape=shape,
         port_offset=port_offset,
     )
     cluster.refresh()
@@ -200,21 +235,19 @@ def make_lab(lab: str, port_offset: int, mode: str, kafka_version: str) -> LabCl
 
 @pytest.fixture(scope="session", params=MODES, ids=MODES)
 def lab_cluster(request) -> LabCluster:
-    """A cluster deployed from nothing by `make lab`, in each mode: KRaft, 3 combined nodes in 3
-    racks on 4.3.1; ZooKeeper, a 3-member ensemble and 3 brokers on the newest 3.9 in 3 racks,
-    each on its own host."""
-    lab, port_offset = LABS[request.param]
-    # ZooKeeper mode deploys the role's default for the mode, which a test checks is the newest 3.9.
-    cluster = make_lab(
-        lab, port_offset, request.param, KRAFT_FROM_VERSION if request.param == "kraft" else ""
-    )
+    """A cluster deployed from nothing by `make lab`, in each shape: KRaft, 3 combined nodes in 3
+    racks on 4.3.1; ZooKeeper, a 3-member ensemble and 3 brokers on the newest 3.9 (the role's
+    default for the mode) in 3 racks, each on its own host; KRaft on 4.4.0 with 3 dedicated
+    controllers and 3 brokers."""
+    lab, port_offset, variables = LABS[request.param]
+    cluster = make_lab(lab, port_offset, request.param, variables)
     yield cluster
     cluster.down()
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the tests mode by mode (one cluster up at a time), each mode's day-2 tests last."""
+    """Run the tests shape by shape (one cluster up at a time), each shape's day-2 tests last."""
 
     def order(item: pytest.Item) -> tuple[int, bool]:
         mode = getattr(item, "callspec", None) and item.callspec.params.get("lab_cluster")
@@ -236,11 +269,15 @@ def under_traffic(cluster, label: str, *command: str) -> dict:
     )  # fmt: skip
     assert result.stdout.strip(), result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    report["mode"] = cluster.mode
+    report["mode"], report["shape"] = cluster.mode, cluster.shape
     report_file.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report), file=sys.stderr)
     assert report["operation_rc"] == 0, f"{label} failed; see {report['logs']}/operation.log"
     assert report["acked"] > 0
+    # Writes went on being acknowledged while the operation ran, not only before and after it.
+    assert report["acked_during"] > 0, report
+    # The producer retries forever (idempotent, acks=all): a send error means a write was refused.
+    assert report["send_errors"] == 0, report
     assert report["lost"] == 0, (
         f"{label} lost {report['lost']} acknowledged messages: {report['lost_sample']}"
     )

@@ -24,7 +24,9 @@ import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-pytestmark = pytest.mark.lab
+# Client-side patterns and broker-side topics: the same on any controller layout, so the shapes
+# with a different metadata store (KRaft, ZooKeeper) carry them, not the dedicated-controller one.
+pytestmark = [pytest.mark.lab, pytest.mark.parametrize("lab_cluster", ["kraft", "zookeeper"], indirect=True)]
 
 RUN = uuid.uuid4().hex[:8]
 CONSOLE_CONSUMER = "org.apache.kafka.tools.consumer.ConsoleConsumer"

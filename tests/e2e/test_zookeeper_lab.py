@@ -1,6 +1,6 @@
 """End to end on the lab, ZooKeeper mode only: the ensemble, the brokers registered in their chroot,
 the cluster id kept in ZooKeeper, the guard against a log dir of another cluster, and a rolling
-restart of a ZooKeeper member under a running cluster.
+restart of a ZooKeeper member (through deploy.yml's serial play) under a running cluster.
 
 These run after test_lab.py on the same cluster (see conftest.py), and leave it as they found it.
 """
@@ -35,14 +35,15 @@ def test_the_ensemble_elects_a_leader_and_every_broker_registers_in_the_chroot(l
     assert "ensemble healthy: leader" in output
     assert f"brokers healthy: {len(lab_cluster.brokers)} registered in ZooKeeper" in output
 
-    ensemble = lab_cluster.exec(lab_cluster.zookeepers[0], "zookeeper-health", "ensemble", "--servers",
-                                ensemble_servers(lab_cluster))  # fmt: skip
-    assert ensemble.startswith("ensemble healthy: leader"), ensemble
+    rc, ensemble = lab_cluster.gate(lab_cluster.zookeepers[0], "zookeeper_ensemble",
+                                    servers=ensemble_servers(lab_cluster).split(","))  # fmt: skip
+    assert rc == 0 and ensemble.startswith("ensemble healthy: leader"), ensemble
     assert ensemble.count("zookeeper-") == 3, ensemble
-    registered = lab_cluster.exec(
-        lab_cluster.brokers[0], "kafka-health", "zookeeper-brokers", "--zookeeper",
-        lab_cluster.zookeeper_connect(), "--brokers", str(len(lab_cluster.brokers)),
+    rc, registered = lab_cluster.gate(
+        lab_cluster.brokers[0], "zookeeper_brokers", zookeeper=lab_cluster.zookeeper_connect(),
+        brokers=len(lab_cluster.brokers),
     )  # fmt: skip
+    assert rc == 0, registered
     assert registered.startswith("brokers healthy: 3 registered in ZooKeeper [1, 2, 3], controller "), (
         registered
     )
@@ -96,32 +97,33 @@ def test_a_log_dir_of_another_cluster_stops_the_deploy_before_any_broker_is_touc
         f"{broker}:/data/kafka carries cluster id {stranger}, but ZooKeeper (/kafka/cluster/id) holds"
         in output
     )
+    assert set(lab_cluster.host_names) <= set(refused.recap), refused.output[-2000:]
     assert refused.changed == 0, {host: r["changed"] for host, r in refused.recap.items()}
     pid_after = lab_cluster.exec(broker, "systemctl", "show", "--property", "MainPID", "--value", "kafka")
     assert pid_after == pid_before
     assert lab_cluster.exec(broker, "cat", path) == original
 
 
-def test_a_zookeeper_member_restarts_behind_its_gate_and_the_brokers_stay(lab_cluster):
+def pid_of(cluster, host: str, service: str) -> str:
+    return cluster.exec(host, "systemctl", "show", "--property", "MainPID", "--value", service).strip()
+
+
+def test_a_member_waiting_for_a_restart_is_restarted_behind_its_gate_and_the_brokers_stay(lab_cluster):
+    """A member whose configuration changed in a run that failed before its restart (its marker
+    left): the next deploy restarts it, alone, behind the ensemble's gate."""
     member = lab_cluster.zookeepers[1]
-    pid_before = lab_cluster.exec(
-        member, "systemctl", "show", "--property", "MainPID", "--value", "zookeeper"
-    )
-    # zookeeper-restart returns only once every member serves again, one leader and the rest following.
-    restarted = lab_cluster.exec(member, "/usr/local/sbin/zookeeper-restart", timeout=300)
-    assert restarted.startswith("ensemble healthy: leader"), restarted
-    pid_after = lab_cluster.exec(member, "systemctl", "show", "--property", "MainPID", "--value", "zookeeper")
-    assert pid_after != pid_before
-    registered = lab_cluster.exec(
-        lab_cluster.brokers[0], "kafka-health", "--timeout", "60", "zookeeper-brokers", "--zookeeper",
-        lab_cluster.zookeeper_connect(), "--brokers", str(len(lab_cluster.brokers)),
+    before = {host: pid_of(lab_cluster, host, "zookeeper") for host in lab_cluster.zookeepers}
+    lab_cluster.exec(member, "sh", "-c", "echo /etc/zookeeper/zoo.cfg > /etc/zookeeper/.restart-pending")
+    deploy = lab_cluster.run_playbook("deploy.yml")
+    assert deploy.returncode == 0, deploy.output[-4000:]
+    after = {host: pid_of(lab_cluster, host, "zookeeper") for host in lab_cluster.zookeepers}
+    assert after[member] != before[member]
+    assert {h: p for h, p in after.items() if h != member} == {h: p for h, p in before.items() if h != member}
+    assert lab_cluster.exec(member, "ls", "-A", "/etc/zookeeper").split().count(".restart-pending") == 0
+    assert {host for host, r in deploy.recap.items() if r["changed"]} == {member}
+    rc, registered = lab_cluster.gate(
+        lab_cluster.brokers[0], "zookeeper_brokers", zookeeper=lab_cluster.zookeeper_connect(),
+        brokers=len(lab_cluster.brokers), timeout=60,
     )  # fmt: skip
-    assert registered.startswith("brokers healthy: 3 registered in ZooKeeper"), registered
-    partitions = lab_cluster.exec(
-        lab_cluster.brokers[0],
-        "kafka-health",
-        "partitions",
-        "--bootstrap-server",
-        lab_cluster.internal_bootstrap(),
-    )
-    assert "partitions healthy" in partitions
+    assert rc == 0 and registered.startswith("brokers healthy: 3 registered in ZooKeeper"), registered
+    lab_cluster.assert_partitions_healthy()

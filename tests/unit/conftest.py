@@ -1,9 +1,10 @@
-"""Make the roles' filter plugins and the scripts importable as plain modules."""
+"""Make the scripts, the lab and the unit tests' own helpers importable (tests/conftest.py has
+installed the collection finder)."""
 
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-for plugin_dir in [*sorted(ROOT.glob("roles/*/filter_plugins")), ROOT / "scripts"]:
-    if str(plugin_dir) not in sys.path:
-        sys.path.insert(0, str(plugin_dir))
+for path in (ROOT / "scripts", ROOT / "lab", Path(__file__).parent):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))

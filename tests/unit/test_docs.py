@@ -1,10 +1,13 @@
-"""docs/variables.md is generated from the roles' defaults and must not drift from them."""
+"""The generated pages (docs/variables.md, docs/server-properties.md, each role's variables table)
+must not drift from the code, and every role documents and validates its whole interface."""
 
 import subprocess
 import sys
 from pathlib import Path
 
-from role_docs import documented_variables
+import pytest
+import yaml
+from role_docs import BEGIN, END, documented_variables
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,3 +28,26 @@ def test_every_role_default_is_documented_with_a_comment():
         for name, comment, _ in documented_variables(defaults, role):
             assert name == role or name.startswith(f"{role}_"), f"{defaults}: {name} lacks the role prefix"
             assert comment, f"{defaults}: {name} has no comment"
+
+
+ROLES = sorted(path.parent.parent for path in ROOT.glob("roles/*/defaults/main.yml"))
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda path: path.name)
+def test_every_role_has_a_readme_of_the_usual_shape(role):
+    readme = (role / "README.md").read_text()
+    for heading in ("## Requirements", "## Role Variables", "## Dependencies", "## Example Playbook"):
+        assert heading in readme, f"{role.name}/README.md lacks {heading}"
+    assert BEGIN in readme and END in readme, f"{role.name}/README.md lacks the generated variables table"
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda path: path.name)
+def test_every_default_is_validated_by_the_argument_specs_and_every_option_is_documented(role):
+    """Defaults are the documented interface, argument specs check it: the same names on both sides
+    (plus the host variables, documented as commented examples)."""
+    defaults = set(yaml.safe_load((role / "defaults" / "main.yml").read_text()) or {})
+    specs = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]
+    options = set(specs.get("options") or {})
+    documented = {name for name, _, _ in documented_variables(role / "defaults" / "main.yml", role.name)}
+    assert defaults <= options, f"{role.name}: defaults without a spec: {sorted(defaults - options)}"
+    assert options <= documented, f"{role.name}: specs without documentation: {sorted(options - documented)}"

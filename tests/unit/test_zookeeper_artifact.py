@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from artifact import kafka_artifact_sha512_digest
+from ansible_collections.kafkakit.kafka.plugins.filter.artifact import kafka_artifact_sha512_digest
 
 ROOT = Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location(

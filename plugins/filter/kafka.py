@@ -1,0 +1,127 @@
+"""Filters of the kafka and kafka_ops roles: thin entry points over module_utils, where the logic and
+its tests live (sizing, storage plans, roll order, rebalance plan, dynamic config changes)."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.kafkakit.kafka.plugins.module_utils import (
+    properties,
+    rebalance,
+    sizing,
+    storage,
+    tool_output,
+)
+
+
+def _wrap(function):
+    def filtered(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (ValueError, KeyError, TypeError) as error:
+            raise AnsibleFilterError(f"{function.__name__}: {error}") from error
+
+    filtered.__doc__ = function.__doc__
+    return filtered
+
+
+def kafka_sized(server_properties: dict, vcpus) -> dict:
+    """server.properties with the thread pools left `auto` sized from the host's vCPUs."""
+    return sizing.sized(server_properties, int(vcpus or 1))
+
+
+def kafka_heap_size(value, memory_mb) -> str:
+    """The JVM heap: `value`, or from the host's memory when it is `auto`."""
+    return sizing.heap_size(value, int(memory_mb or 2048))
+
+
+def _stored(cluster: dict, hostvars, outside: list[dict] | None) -> dict:
+    """{host: {log dir: meta}} of every Kafka host: the hosts of this run from their `_kafka_stored`
+    fact, the others (a --limit) from the delegated reads in `outside`; None when unread."""
+    read_outside: dict[str, list[dict]] = {}
+    for result in outside or []:
+        host = result["item"]["host"]
+        read_outside.setdefault(host, []).append(result)
+    stored = {}
+    for host in cluster["kafka_hosts"]:
+        fact = hostvars[host].get("_kafka_stored") if host in hostvars else None
+        if fact is not None:
+            stored[host] = fact
+        elif host in read_outside:
+            stored[host] = storage.meta_by_dir(read_outside[host])
+        else:
+            stored[host] = None
+    return stored
+
+
+def kafka_storage_plan(cluster: dict, hostvars, fresh_ids: dict, outside: list[dict] | None = None) -> dict:
+    """The storage plan of the whole cluster (KRaft: what to format; ZooKeeper mode: see
+    kafka_zookeeper_storage_plan)."""
+    stored = _stored(cluster, hostvars, outside)
+    nodes = [
+        {**node, "stored": stored[host], "data_dirs": node["data_dirs"]}
+        for host, node in cluster["nodes"].items()
+    ]
+    return storage.kraft_plan(nodes, cluster["cluster_id"], fresh_ids["cluster"])
+
+
+def kafka_zookeeper_storage_plan(
+    cluster: dict, hostvars, znode_output: str, fresh_ids: dict, outside: list[dict] | None = None
+) -> dict:
+    stored = _stored(cluster, hostvars, outside)
+    nodes = [{**cluster["nodes"][host], "stored": stored[host]} for host in cluster["brokers"]]
+    return storage.zookeeper_plan(
+        nodes,
+        storage.zookeeper_cluster_id(znode_output),
+        cluster["cluster_id"],
+        fresh_ids["cluster"],
+        chroot=cluster["zookeeper"]["chroot"],
+    )
+
+
+def kafka_initial_controllers(cluster: dict, directory_ids: dict) -> str:
+    controllers = [cluster["nodes"][host] for host in cluster["controllers"]]
+    return storage.initial_controllers(controllers, directory_ids)
+
+
+def kafka_roll_order(cluster: dict, active_controller, hosts=None) -> list[str]:
+    """The hosts in rolling order (controllers first, the active controller last), only `hosts`
+    when given."""
+    nodes = [node for host, node in cluster["nodes"].items() if hosts is None or host in hosts]
+    return rebalance.roll_order(nodes, active_controller)
+
+
+def kafka_reassignment_plan(generate_output: str, cluster: dict) -> dict:
+    brokers = [cluster["nodes"][host] for host in cluster["brokers"]]
+    return rebalance.reassignment_plan(tool_output.current_assignment(generate_output), brokers)
+
+
+def kafka_dynamic_config_changes(describe_output: str, desired: dict) -> str:
+    """The `key=value,...` that `kafka-configs --alter --add-config` needs to bring the cluster-wide
+    dynamic defaults to `desired`; empty when they already match (nothing to change)."""
+    described = tool_output.config_description(describe_output)
+    current = next(iter(described.values()), {})
+    wanted = properties.spelled(desired)
+    changes = [(key, value) for key, value in wanted.items() if current.get(key) != value]
+    # Values with commas go in square brackets, as kafka-configs expects.
+    return ",".join(f"{key}=[{value}]" if "," in value else f"{key}={value}" for key, value in changes)
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            name: _wrap(function)
+            for name, function in {
+                "kafka_sized": kafka_sized,
+                "kafka_heap_size": kafka_heap_size,
+                "kafka_storage_plan": kafka_storage_plan,
+                "kafka_zookeeper_storage_plan": kafka_zookeeper_storage_plan,
+                "kafka_meta_by_dir": storage.meta_by_dir,
+                "kafka_new_uuids": storage.new_uuids,
+                "kafka_initial_controllers": kafka_initial_controllers,
+                "kafka_zookeeper_cluster_id_znode": storage.zookeeper_cluster_id_znode,
+                "kafka_zookeeper_paths": storage.zookeeper_paths,
+                "kafka_roll_order": kafka_roll_order,
+                "kafka_reassignment_plan": kafka_reassignment_plan,
+                "kafka_dynamic_config_changes": kafka_dynamic_config_changes,
+            }.items()
+        }

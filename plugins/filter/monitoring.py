@@ -1,0 +1,21 @@
+"""Filters of the monitoring role: thin entry points over module_utils/monitoring.py."""
+
+from __future__ import annotations
+
+from ansible_collections.kafkakit.kafka.plugins.module_utils import monitoring
+
+
+def kafka_prometheus_config(cluster, port, scrape_interval, evaluation_interval, alertmanager_port=None):
+    """Prometheus's prometheus.yml (as data) for the cluster model's scrape targets."""
+    return monitoring.prometheus_config(
+        cluster,
+        int(port),
+        scrape_interval,
+        evaluation_interval,
+        int(alertmanager_port) if alertmanager_port else None,
+    )
+
+
+class FilterModule:
+    def filters(self):
+        return {"kafka_prometheus_config": kafka_prometheus_config}

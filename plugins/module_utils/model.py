@@ -1,0 +1,471 @@
+"""The model of the cluster an inventory describes, computed once on the controller.
+
+`build(hosts, groups)` takes every host's kit variables (role defaults overlaid with the inventory,
+already resolved and type-checked: plugins/action/cluster_model.py) and the inventory's groups, and
+returns the cluster: its nodes with their roles, ids, racks, endpoints and listeners, the ZooKeeper
+ensemble, the bootstrap lists every tool uses, and each node's effective server.properties after
+your overrides. contract.py checks it whole; the roles render from it; Pulumi (infra/) and the lab
+number their nodes by the same constants.
+
+`SERVER_PROPERTIES` is the table from every key the kit sets to the variable it comes from: it
+builds the properties and it is the page docs/server-properties.md (scripts/role_docs.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ansible_collections.kafkakit.kafka.plugins.module_utils import constants
+
+# The marker of a sizing variable left to the host: the role resolves it from the host's vCPUs and
+# memory when it renders (module_utils/sizing.py).
+AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One server.properties key the kit derives: from `source` (a variable, or how it is
+    computed), for nodes with one of `roles`, in `modes`, from `since` on."""
+
+    key: str
+    source: str
+    roles: tuple[str, ...] = ("broker", "controller")
+    modes: tuple[str, ...] = constants.MODES
+    since: tuple[int, int, int] = (0, 0, 0)
+    group: str = "identity"
+    value: object = field(default=None, compare=False, repr=False)
+
+
+def _v(variable: str):
+    return lambda node, cluster: node["vars"][variable]
+
+
+def _rf(node, cluster):
+    return cluster["replication_factor"]
+
+
+def _min_isr(node, cluster):
+    return cluster["min_insync_replicas"]
+
+
+SERVER_PROPERTIES: list[Setting] = [
+    # Identity: who the node is and how it is reached.
+    Setting("process.roles", "the node's groups: kafka_broker_group, kafka_controller_group",
+            modes=("kraft",), value=lambda n, c: n["roles"]),
+    Setting("node.id", "kafka_node_id", modes=("kraft",), value=lambda n, c: n["node_id"]),
+    Setting("broker.id", "kafka_node_id", roles=("broker",), modes=("zookeeper",),
+            value=lambda n, c: n["node_id"]),
+    Setting("broker.id.generation.enable", "false: every broker has a configured kafka_node_id",
+            roles=("broker",), modes=("zookeeper",), value=lambda n, c: False),
+    Setting("controller.quorum.bootstrap.servers", "every controller's kafka_controller_listener "
+            "(advertised_host:port)", modes=("kraft",), value=lambda n, c: c["controller_bootstrap"]),
+    Setting("controller.listener.names", "kafka_controller_listener.name", modes=("kraft",),
+            value=lambda n, c: n["controller_listener"]["name"]),
+    Setting("listeners", "kafka_listeners, kafka_listeners_extra (brokers), kafka_controller_listener "
+            "(controllers): name://bind_host:port", value=lambda n, c: _urls(n["listeners"], "bind_host")),
+    Setting("advertised.listeners", "the same listeners: name://advertised_host:port",
+            value=lambda n, c: _urls(n["listeners"], "advertised_host")),
+    Setting("listener.security.protocol.map", "every listener's protocol, the controller listener's too",
+            value=lambda n, c: _protocols(n)),
+    Setting("log.dirs", "kafka_data_dirs", value=_v("kafka_data_dirs")),
+    Setting("zookeeper.connect", "the members of kafka_zookeeper_group (zookeeper_advertised_host:"
+            "zookeeper_client_port) and kafka_zookeeper_chroot", roles=("broker",), modes=("zookeeper",),
+            value=lambda n, c: c["zookeeper"]["connect"]),
+    Setting("inter.broker.protocol.version", "kafka_inter_broker_protocol_version", roles=("broker",),
+            modes=("zookeeper",), value=_v("kafka_inter_broker_protocol_version")),
+    Setting("inter.broker.listener.name", "kafka_inter_broker_listener_name", roles=("broker",),
+            value=_v("kafka_inter_broker_listener_name")),
+    Setting("broker.rack", "kafka_broker_rack", roles=("broker",), value=lambda n, c: n["rack"]),
+    # Policy: the same on every node (controllers apply topic defaults in KRaft).
+    Setting("default.replication.factor", "kafka_default_replication_factor", group="policy", value=_rf),
+    Setting("min.insync.replicas", "kafka_min_insync_replicas", group="policy", value=_min_isr),
+    Setting("offsets.topic.replication.factor", "kafka_default_replication_factor", group="policy",
+            value=_rf),
+    Setting("transaction.state.log.replication.factor", "kafka_default_replication_factor", group="policy",
+            value=_rf),
+    Setting("transaction.state.log.min.isr", "kafka_min_insync_replicas", group="policy", value=_min_isr),
+    Setting("share.coordinator.state.topic.replication.factor", "kafka_default_replication_factor",
+            modes=("kraft",), since=(4, 0, 0), group="policy", value=_rf),
+    Setting("share.coordinator.state.topic.min.isr", "kafka_min_insync_replicas", modes=("kraft",),
+            since=(4, 0, 0), group="policy", value=_min_isr),
+    Setting("unclean.leader.election.enable", "kafka_unclean_leader_election", group="policy",
+            value=_v("kafka_unclean_leader_election")),
+    Setting("auto.create.topics.enable", "kafka_auto_create_topics", group="policy",
+            value=_v("kafka_auto_create_topics")),
+    # Tuning sized from the host.
+    Setting("num.network.threads", "kafka_num_network_threads", group="tuning",
+            value=_v("kafka_num_network_threads")),
+    Setting("num.io.threads", "kafka_num_io_threads", group="tuning", value=_v("kafka_num_io_threads")),
+    Setting("num.replica.fetchers", "kafka_num_replica_fetchers", group="tuning",
+            value=_v("kafka_num_replica_fetchers")),
+    Setting("num.recovery.threads.per.data.dir", "kafka_num_recovery_threads_per_data_dir", group="tuning",
+            value=_v("kafka_num_recovery_threads_per_data_dir")),
+    Setting("socket.send.buffer.bytes", "kafka_socket_buffer_bytes", group="tuning",
+            value=_v("kafka_socket_buffer_bytes")),
+    Setting("socket.receive.buffer.bytes", "kafka_socket_buffer_bytes", group="tuning",
+            value=_v("kafka_socket_buffer_bytes")),
+    Setting("replica.socket.receive.buffer.bytes", "kafka_socket_buffer_bytes", group="tuning",
+            value=_v("kafka_socket_buffer_bytes")),
+]  # fmt: skip
+OWNED_KEYS = frozenset(setting.key for setting in SERVER_PROPERTIES)
+
+
+def owner_of(key: str) -> str:
+    """The variable (or derivation) that sets `key`."""
+    return next(setting.source for setting in SERVER_PROPERTIES if setting.key == key)
+
+
+def _urls(listeners: list[dict], host_field: str) -> str:
+    return ",".join(
+        f"{item['name']}://{item.get(host_field) or ''}:{int(item['port'])}" for item in listeners
+    )
+
+
+def _protocols(node: dict) -> str:
+    """Every listener the node has, and the controller listener even where the node does not
+    listen on it: a broker-only node still needs its protocol to reach the controllers."""
+    listeners = list(node["listeners"])
+    if (
+        all(item["name"] != node["controller_listener"]["name"] for item in listeners)
+        and node["mode"] == "kraft"
+    ):
+        listeners.append(node["controller_listener"])
+    return ",".join(f"{item['name']}:{item['protocol']}" for item in listeners)
+
+
+def applies(setting: Setting, node: dict, version: tuple[int, int, int]) -> bool:
+    return (
+        node["mode"] in setting.modes
+        and any(role in setting.roles for role in node["roles"])
+        and version >= setting.since
+        and not (setting.key == "broker.rack" and not node["rack"])
+    )
+
+
+def server_properties(node: dict, cluster: dict) -> dict:
+    """The node's server.properties: the kit's settings, then kafka_server_properties merged last.
+    Sizing values left `auto` are resolved on the host (module_utils/sizing.py)."""
+    version = constants.parse_version(cluster["version"]) or (0, 0, 0)
+    derived = {s.key: s.value(node, cluster) for s in SERVER_PROPERTIES if applies(s, node, version)}
+    return {**derived, **node["vars"].get("kafka_server_properties", {})}
+
+
+# --- Building the model ---------------------------------------------------------------------------
+def _node_id(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _listener(item: dict, node_vars: dict) -> dict:
+    return {
+        "name": str(item.get("name", "")),
+        "port": item.get("port"),
+        "protocol": str(item.get("protocol", "PLAINTEXT")),
+        "advertised_host": str(
+            item.get("advertised_host") if item.get("advertised_host") is not None else ""
+        ),
+        "bind_host": str(item.get("bind_host") or ""),
+    }
+
+
+def java_agent(variables: dict, rules: str, port_variable: str) -> str:
+    """The JVM option that loads the JMX exporter agent with the kit's `rules` (empty without)."""
+    if not variables.get("kafka_metrics_enabled", False):
+        return ""
+    directory = variables.get("kafka_metrics_install_dir", "")
+    jar = f"{directory}/jmx_prometheus_javaagent-{variables.get('kafka_metrics_jmx_exporter_version')}.jar"
+    return f"-javaagent:{jar}={variables.get(port_variable)}:{directory}/{rules}.yml"
+
+
+def exporter_ports(variables: dict, jvm_port_variable: str) -> dict[str, object]:
+    """The ports the host's exporters bind, by variable (none when metrics are off)."""
+    if not variables.get("kafka_metrics_enabled", False):
+        return {}
+    ports = {jvm_port_variable: variables.get(jvm_port_variable)}
+    if variables.get("kafka_metrics_node_exporter_enabled", False):
+        ports["kafka_metrics_node_exporter_port"] = variables.get("kafka_metrics_node_exporter_port")
+    return ports
+
+
+def kafka_node(host: str, variables: dict, roles: list[str]) -> dict:
+    """One Kafka host: its identity and listeners."""
+    broker_listeners = [
+        _listener(item, variables)
+        for item in [*variables.get("kafka_listeners", []), *variables.get("kafka_listeners_extra", [])]
+        if isinstance(item, dict)
+    ]
+    controller_listener = _listener(variables.get("kafka_controller_listener") or {}, variables)
+    listeners = (broker_listeners if "broker" in roles else []) + (
+        [controller_listener] if "controller" in roles and variables.get("kafka_mode") == "kraft" else []
+    )
+    return {
+        "host": host,
+        "node_id": _node_id(variables.get("kafka_node_id")),
+        "roles": roles,
+        "rack": str(variables.get("kafka_broker_rack") or "").strip(),
+        "advertised_host": str(variables.get("kafka_advertised_host") or ""),
+        "mode": variables.get("kafka_mode"),
+        "version": str(variables.get("kafka_version", "")),
+        "broker_listeners": broker_listeners,
+        "controller_listener": controller_listener,
+        "listeners": listeners,
+        "data_dirs": list(variables.get("kafka_data_dirs", [])),
+        "java_agent": java_agent(variables, "kafka", "kafka_metrics_jmx_exporter_port"),
+        "exporter_ports": exporter_ports(variables, "kafka_metrics_jmx_exporter_port"),
+        "vars": variables,
+    }
+
+
+def zookeeper_member(host: str, variables: dict) -> dict:
+    return {
+        "host": host,
+        "myid": _node_id(variables.get("zookeeper_myid")),
+        "advertised_host": str(variables.get("zookeeper_advertised_host") or ""),
+        "client_port": variables.get("zookeeper_client_port"),
+        "peer_port": variables.get("zookeeper_peer_port"),
+        "election_port": variables.get("zookeeper_election_port"),
+        "java_agent": java_agent(variables, "zookeeper", "kafka_metrics_zookeeper_exporter_port"),
+        "exporter_ports": exporter_ports(variables, "kafka_metrics_zookeeper_exporter_port"),
+        "vars": variables,
+    }
+
+
+def _by_id(nodes: list[dict], key: str) -> list[dict]:
+    return sorted(nodes, key=lambda n: (n[key] is None, n[key] or 0, n["host"]))
+
+
+def endpoints(nodes: list[dict], listener_of) -> str:
+    """`host:port,...` of `nodes` on the listener `listener_of(node)` picks (skipped when None)."""
+    found = []
+    for node in nodes:
+        listener = listener_of(node)
+        if listener is not None:
+            found.append(f"{listener['advertised_host']}:{int(listener['port'])}")
+    return ",".join(found)
+
+
+def inter_broker_listener(node: dict) -> dict | None:
+    name = node["vars"].get("kafka_inter_broker_listener_name")
+    return next((item for item in node["broker_listeners"] if item["name"] == name), None)
+
+
+def zookeeper_ensemble(members: list[dict], chroot: str) -> dict:
+    ordered = _by_id(members, "myid")
+    servers = [f"{m['advertised_host']}:{int(m['client_port'])}" for m in ordered]
+    return {
+        "members": [{k: v for k, v in m.items() if k != "vars"} for m in ordered],
+        "servers": servers,
+        "connect": ",".join(servers) + (chroot or ""),
+        "chroot": chroot,
+        "cluster_id_path": f"{chroot}/cluster/id",
+        "config": zoo_cfg(ordered),
+    }
+
+
+def zoo_cfg(members: list[dict]) -> dict:
+    """zoo.cfg as every member shares it: the documented settings, the ensemble's server.N lines,
+    then zookeeper_properties merged last. Each member adds its own clientPort (the role does)."""
+    if not members:
+        return {}
+    first = members[0]["vars"]
+    config = {
+        "tickTime": first["zookeeper_tick_time"],
+        "initLimit": first["zookeeper_init_limit"],
+        "syncLimit": first["zookeeper_sync_limit"],
+        "dataDir": first["zookeeper_data_dir"],
+        "dataLogDir": first["zookeeper_data_log_dir"],
+        "autopurge.snapRetainCount": first["zookeeper_autopurge_snap_retain_count"],
+        "autopurge.purgeInterval": first["zookeeper_autopurge_purge_interval"],
+        "4lw.commands.whitelist": first["zookeeper_4lw_whitelist"],
+        # The AdminServer is an unauthenticated HTTP port (8080); the health checks do not need it.
+        "admin.enableServer": False,
+    }
+    config.update(
+        {
+            f"server.{m['myid']}": f"{m['advertised_host']}:{int(m['peer_port'])}:{int(m['election_port'])}"
+            for m in members
+        }
+    )
+    return {**config, **first.get("zookeeper_properties", {})}
+
+
+def build(hosts: dict[str, dict], groups: dict[str, list[str]], names: dict[str, str]) -> dict:
+    """The cluster: `hosts` maps each host to its kit variables; `groups` is the inventory's;
+    `names` the group names of the roles (broker, controller, zookeeper, monitoring)."""
+    brokers = set(groups.get(names["broker"], []))
+    controllers = set(groups.get(names["controller"], []))
+    kafka_hosts = sorted(brokers | controllers)
+    nodes = [
+        kafka_node(
+            host,
+            hosts[host],
+            (["broker"] if host in brokers else []) + (["controller"] if host in controllers else []),
+        )
+        for host in kafka_hosts
+    ]
+    nodes = _by_id(nodes, "node_id")
+    first = nodes[0]["vars"] if nodes else {}
+    members = [zookeeper_member(h, hosts[h]) for h in groups.get(names["zookeeper"], []) if h in hosts]
+    # An ensemble deployed on its own (the zookeeper role alone) is in ZooKeeper mode by definition.
+    mode = first.get("kafka_mode", "zookeeper" if members and not nodes else "kraft")
+    version = str(first.get("kafka_version", ""))
+    parsed = constants.parse_version(version) or (0, 0, 0)
+    broker_nodes = [n for n in nodes if "broker" in n["roles"]]
+    controller_nodes = [n for n in nodes if "controller" in n["roles"] and mode == "kraft"]
+    cluster = {
+        "mode": mode,
+        "version": version,
+        "scala_version": str(first.get("kafka_scala_version", constants.DEFAULT_SCALA_VERSION)),
+        "cluster_id": str(first.get("kafka_cluster_id") or ""),
+        "cluster_name": str(first.get("kafka_cluster_name") or "kafka"),
+        "groups": dict(names),
+        "brokers": [n["host"] for n in broker_nodes],
+        "controllers": [n["host"] for n in controller_nodes],
+        "kafka_hosts": [n["host"] for n in nodes],
+        "log_dirs": [{"host": n["host"], "dir": d} for n in nodes for d in n["data_dirs"]],
+        "zookeeper_hosts": [m["host"] for m in _by_id(members, "myid")],
+        "monitoring_hosts": sorted(groups.get(names.get("monitoring", ""), [])),
+        "replication_factor": first.get("kafka_default_replication_factor"),
+        "min_insync_replicas": first.get("kafka_min_insync_replicas"),
+        "logging": "log4j2" if parsed >= constants.LOG4J2_VERSION else "log4j1",
+        "min_isr_is_cluster_level": mode == "kraft" and parsed >= constants.CLUSTER_LEVEL_MIN_ISR_VERSION,
+        "tools": constants.tool_classes(version) if constants.parse_version(version) else {},
+        "_nodes": nodes,
+        "_members": members,
+    }
+    cluster["bootstrap_servers"] = (
+        endpoints(broker_nodes, inter_broker_listener) if _ports_ok(broker_nodes) else ""
+    )
+    cluster["controller_bootstrap"] = (
+        endpoints(controller_nodes, lambda n: n["controller_listener"]) if _ports_ok(controller_nodes) else ""
+    )
+    cluster["zookeeper"] = (
+        zookeeper_ensemble(members, str(first.get("kafka_zookeeper_chroot", "")))
+        if mode == "zookeeper" and members and _members_ok(members)
+        else None
+    )
+    cluster["memberships"] = memberships(cluster)
+    cluster["scrape_targets"] = scrape_targets(nodes, members, cluster["monitoring_hosts"], hosts)
+    cluster["artifacts"] = artifacts(first, members[0]["vars"] if members else {}, mode)
+    cluster["dynamic_properties"] = {
+        **(
+            {"min.insync.replicas": cluster["min_insync_replicas"]}
+            if cluster["min_isr_is_cluster_level"]
+            else {}
+        ),
+        **first.get("kafka_dynamic_properties", {}),
+    }
+    return cluster
+
+
+def memberships(cluster: dict) -> dict[str, list[str]]:
+    """The kit's own groups of each host, which the playbooks target (the documented group
+    variables name the inventory's groups; these follow them)."""
+    found: dict[str, list[str]] = {}
+    for kind, hosts in (("broker", cluster["brokers"]), ("controller", cluster["controllers"]),
+                        ("kafka", cluster["kafka_hosts"]), ("zookeeper", cluster["zookeeper_hosts"]),
+                        ("monitoring", cluster["monitoring_hosts"])):  # fmt: skip
+        for host in hosts:
+            found.setdefault(host, []).append(f"kafkakit_{kind}")
+    return dict(sorted(found.items()))
+
+
+def _node_role(node: dict) -> str:
+    return "combined" if len(node["roles"]) == 2 else node["roles"][0]
+
+
+def scrape_targets(nodes: list[dict], members: list[dict], monitoring: list[str], hosts: dict) -> dict:
+    """What the monitoring host scrapes, by job: the JMX exporter of every Kafka JVM (labelled with
+    its role, node id and rack) and ZooKeeper JVM, and the node exporter of every host. Targets are
+    the names the nodes advertise, which the monitoring host resolves like any client."""
+    jobs: dict[str, list[dict]] = {"kafka": [], "zookeeper": [], "node": []}
+    seen_hosts: dict[str, str] = {}
+    for node in nodes:
+        ports = node["exporter_ports"]
+        if "kafka_metrics_jmx_exporter_port" in ports:
+            labels = {"instance": node["host"], "role": _node_role(node), "node_id": str(node["node_id"])}
+            labels.update({"rack": node["rack"]} if node["rack"] else {})
+            target = f"{node['advertised_host']}:{ports['kafka_metrics_jmx_exporter_port']}"
+            jobs["kafka"].append({"target": target, "labels": labels})
+        if "kafka_metrics_node_exporter_port" in ports:
+            seen_hosts[node["host"]] = (
+                f"{node['advertised_host']}:{ports['kafka_metrics_node_exporter_port']}"
+            )
+    for member in members:
+        ports = member["exporter_ports"]
+        if "kafka_metrics_zookeeper_exporter_port" in ports:
+            jobs["zookeeper"].append(
+                {
+                    "target": f"{member['advertised_host']}:{ports['kafka_metrics_zookeeper_exporter_port']}",
+                    "labels": {"instance": member["host"], "myid": str(member["myid"])},
+                }
+            )
+        if "kafka_metrics_node_exporter_port" in ports and member["host"] not in seen_hosts:
+            seen_hosts[member["host"]] = (
+                f"{member['advertised_host']}:{ports['kafka_metrics_node_exporter_port']}"
+            )
+    for host in monitoring:
+        port = hosts.get(host, {}).get("monitoring_node_exporter_port")
+        if port:
+            seen_hosts.setdefault(host, f"localhost:{port}")
+    jobs["node"] = [
+        {"target": target, "labels": {"instance": host}} for host, target in sorted(seen_hosts.items())
+    ]
+    return jobs
+
+
+def artifacts(kafka: dict, zookeeper: dict, mode: str) -> list[dict]:
+    """The releases the hosts will install, and where the controller gets each (release_check)."""
+    common = {
+        "cache_dir": kafka.get("kafka_artifact_cache_dir", ""),
+        "timeout": kafka.get("kafka_artifact_download_timeout", 30),
+    }
+    found = [
+        {
+            **common,
+            "product": "kafka",
+            "version": str(kafka.get("kafka_version", "")),
+            "scala_version": str(kafka.get("kafka_scala_version", constants.DEFAULT_SCALA_VERSION)),
+            "source": kafka.get("kafka_artifact_source", "auto"),
+            "apache_mirror": kafka.get("kafka_artifact_apache_mirror", ""),
+            "maven_repository": kafka.get("kafka_artifact_maven_repository", ""),
+        }
+    ]
+    if mode == "zookeeper" and zookeeper:
+        found.append(
+            {
+                **common,
+                "product": "zookeeper",
+                "version": str(zookeeper.get("zookeeper_version", constants.DEFAULT_ZOOKEEPER_VERSION)),
+                "scala_version": "",
+                "source": zookeeper.get("zookeeper_artifact_source", "auto"),
+                "apache_mirror": zookeeper.get("zookeeper_artifact_apache_mirror", ""),
+                "maven_repository": zookeeper.get("zookeeper_artifact_maven_repository", ""),
+            }
+        )
+    return found
+
+
+def _ports_ok(nodes: list[dict]) -> bool:
+    listeners = [item for n in nodes for item in [*n["broker_listeners"], n["controller_listener"]]]
+    return all(isinstance(item["port"], int) and not isinstance(item["port"], bool) for item in listeners)
+
+
+def _members_ok(members: list[dict]) -> bool:
+    return all(
+        isinstance(m[port], int) and m["myid"] is not None
+        for m in members
+        for port in ("client_port", "peer_port", "election_port")
+    )
+
+
+def finish(cluster: dict) -> dict:
+    """The model as the roles read it (the kafkakit_cluster fact): nodes by host with their
+    server.properties; internal build state dropped."""
+    nodes = {}
+    for node in cluster.pop("_nodes"):
+        public = {k: v for k, v in node.items() if k != "vars"}
+        public["server_properties"] = server_properties(node, cluster)
+        nodes[node["host"]] = public
+    cluster.pop("_members", None)
+    cluster["nodes"] = nodes
+    return cluster

@@ -1,0 +1,249 @@
+#!/usr/bin/python
+"""A health gate of a Kafka cluster, checked on one of its nodes with Kafka's own tools."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: kafka_gate
+short_description: Wait, bounded, until one health condition of a Kafka cluster holds.
+description:
+  - Runs one check on the node with the tools of its own installation (through kafka-run-class),
+    retrying until it passes or I(timeout) runs out, and fails with the last reason it held.
+  - Each check is a task of its own in the play log, so an operator reads which gate held a roll
+    and why.
+  - Never changes anything.
+options:
+  check:
+    description:
+      - C(quorum) the controller quorum has I(voters) voters and a leader, every voter caught up.
+      - C(active_controller) the quorum leader's node id (returned as C(leader)); waits for one.
+      - C(brokers) I(brokers) brokers registered and unfenced (and I(node) among them).
+      - C(partitions) no partition under-replicated, under min ISR or offline.
+      - C(safe_to_stop) stopping broker I(node) keeps every partition at its min ISR and online.
+      - C(zookeeper_brokers) ZooKeeper mode, I(brokers) brokers registered, one of them controller.
+      - C(zookeeper_controller) ZooKeeper mode, the broker id elected controller (as C(leader)).
+      - C(zookeeper_ensemble) every member of I(servers) serves, one leader, the rest followers.
+    type: str
+    required: true
+    choices: [quorum, active_controller, brokers, partitions, safe_to_stop, zookeeper_brokers,
+              zookeeper_controller, zookeeper_ensemble]
+  bootstrap_server:
+    description: Brokers to ask (host:port,...).
+    type: str
+  bootstrap_controller:
+    description: Controllers to ask (host:port,...).
+    type: str
+  zookeeper:
+    description: zookeeper.connect of the cluster, with its chroot.
+    type: str
+  servers:
+    description: Members of the ZooKeeper ensemble (host:client_port,...).
+    type: list
+    elements: str
+  voters:
+    description: Voters the quorum must have.
+    type: int
+  brokers:
+    description: Brokers that must be registered.
+    type: int
+  node:
+    description: The node this gate is about (the broker to stop, or that just started).
+    type: int
+  default_min_isr:
+    description: The cluster's min.insync.replicas, for topics without their own.
+    type: int
+    default: 1
+  allow_offline:
+    description: A single-broker cluster has no choice but to take its partitions offline.
+    type: bool
+    default: false
+  max_lag:
+    description: Records a voter may lag behind the leader.
+    type: int
+    default: 1000
+  max_staleness_ms:
+    description: How far behind the leader's clock a voter's last catch-up may be.
+    type: int
+    default: 10000
+  runner:
+    description: The command that runs a Kafka class with this node's installation.
+    type: path
+    default: /usr/local/bin/kafka-run-class
+  command_config:
+    description: Client configuration of the admin tools (security settings); empty for none.
+    type: path
+    default: ""
+  timeout:
+    description: Seconds to keep checking before the gate fails.
+    type: int
+    default: 60
+  interval:
+    description: Seconds between checks.
+    type: int
+    default: 3
+  tool_timeout:
+    description: Seconds one tool run may take.
+    type: int
+    default: 60
+"""
+
+RETURN = r"""
+msg:
+  description: Why the gate passed, or the last reason it held.
+  returned: always
+  type: str
+attempts:
+  description: How many times the condition was checked.
+  returned: always
+  type: int
+leader:
+  description: The active controller (checks active_controller and zookeeper_controller).
+  returned: when found
+  type: int
+"""
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible_collections.kafkakit.kafka.plugins.module_utils import gates, tool_output  # noqa: E402
+from ansible_collections.kafkakit.kafka.plugins.module_utils.tools import Tools  # noqa: E402
+
+REQUIRED = {
+    "quorum": ["bootstrap_controller", "voters"],
+    "active_controller": ["bootstrap_controller"],
+    "brokers": ["bootstrap_server", "brokers"],
+    "partitions": ["bootstrap_server"],
+    "safe_to_stop": ["bootstrap_server", "node"],
+    "zookeeper_brokers": ["zookeeper", "brokers"],
+    "zookeeper_controller": ["zookeeper"],
+    "zookeeper_ensemble": ["servers"],
+}
+
+
+def _replication(tools: Tools, params: dict) -> list[dict]:
+    text = tools.run(
+        "MetadataQuorumCommand",
+        "--bootstrap-controller",
+        params["bootstrap_controller"],
+        "describe",
+        "--replication",
+    )
+    return tool_output.quorum_replication(text)
+
+
+def _description(tools: Tools, params: dict) -> dict:
+    return tool_output.topic_description(
+        tools.run("TopicCommand", "--bootstrap-server", params["bootstrap_server"], "--describe")
+    )
+
+
+def _zookeeper(tools: Tools, params: dict, command: str, path: str) -> str:
+    returncode, stdout, stderr = tools.zookeeper(params["zookeeper"], command, path)
+    if tool_output.zookeeper_missing(stderr):
+        raise gates.NotHealthy(f"{path} does not exist in ZooKeeper ({params['zookeeper']}) yet")
+    if returncode != 0:
+        raise gates.NotHealthy(f"ZooKeeper client failed on {path}: {tool_output.failure_reason(stderr)}")
+    return stdout
+
+
+def _ensemble(params: dict) -> str:
+    modes = {}
+    for server in params["servers"]:
+        try:
+            if gates.four_letter_word(server, "ruok").strip() != "imok":
+                raise gates.NotHealthy(f"{server}: did not answer imok to ruok")
+            answer = gates.four_letter_word(server, "srvr")
+        except OSError as error:
+            raise gates.NotHealthy(f"{server}: {error}") from None
+        if "not currently serving requests" in answer:
+            raise gates.NotHealthy(f"{server}: not serving requests (no quorum)")
+        mode = tool_output.zookeeper_four_letter(answer).get("Mode")
+        if not mode:
+            raise gates.NotHealthy(f"{server}: unexpected srvr answer {answer.strip()[:120]!r}")
+        modes[server] = mode
+    return gates.ensemble_verdict(modes)
+
+
+def checker(params: dict, tools: Tools, found: dict):
+    """The function that checks `params['check']` once; `found` collects returned data."""
+
+    def quorum() -> str:
+        return gates.quorum_verdict(
+            _replication(tools, params), params["voters"], params["max_lag"], params["max_staleness_ms"]
+        )
+
+    def active_controller() -> str:
+        found["leader"] = gates.active_controller(_replication(tools, params))
+        return f"active controller: {found['leader']}"
+
+    def brokers() -> str:
+        text = tools.run("BrokerApiVersionsCommand", "--bootstrap-server", params["bootstrap_server"])
+        return gates.brokers_verdict(tool_output.registered_brokers(text), params["brokers"], params["node"])
+
+    def partitions() -> str:
+        return gates.partitions_verdict(_description(tools, params), params["default_min_isr"])
+
+    def safe_to_stop() -> str:
+        return gates.safe_to_stop_verdict(
+            _description(tools, params), params["node"], params["default_min_isr"], params["allow_offline"]
+        )
+
+    def zookeeper_brokers() -> str:
+        ids = tool_output.zookeeper_children(_zookeeper(tools, params, "ls", "/brokers/ids"))
+        controller = tool_output.zookeeper_json(_zookeeper(tools, params, "get", "/controller"))
+        return gates.zookeeper_brokers_verdict(ids, controller, params["brokers"], params["node"])
+
+    def zookeeper_controller() -> str:
+        found["leader"] = int(
+            tool_output.zookeeper_json(_zookeeper(tools, params, "get", "/controller"))["brokerid"]
+        )
+        return f"active controller: broker {found['leader']}"
+
+    return {
+        "quorum": quorum,
+        "active_controller": active_controller,
+        "brokers": brokers,
+        "partitions": partitions,
+        "safe_to_stop": safe_to_stop,
+        "zookeeper_brokers": zookeeper_brokers,
+        "zookeeper_controller": zookeeper_controller,
+        "zookeeper_ensemble": lambda: _ensemble(params),
+    }[params["check"]]
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "check": {"type": "str", "required": True, "choices": sorted(REQUIRED)},
+            "bootstrap_server": {"type": "str"},
+            "bootstrap_controller": {"type": "str"},
+            "zookeeper": {"type": "str"},
+            "servers": {"type": "list", "elements": "str"},
+            "voters": {"type": "int"},
+            "brokers": {"type": "int"},
+            "node": {"type": "int"},
+            "default_min_isr": {"type": "int", "default": 1},
+            "allow_offline": {"type": "bool", "default": False},
+            "max_lag": {"type": "int", "default": 1000},
+            "max_staleness_ms": {"type": "int", "default": 10000},
+            "runner": {"type": "path", "default": "/usr/local/bin/kafka-run-class"},
+            "command_config": {"type": "path", "default": ""},
+            "timeout": {"type": "int", "default": 60},
+            "interval": {"type": "int", "default": 3},
+            "tool_timeout": {"type": "int", "default": 60},
+        },
+        required_if=[("check", check, needed) for check, needed in REQUIRED.items()],
+        supports_check_mode=True,
+    )
+    params = module.params
+    tools = Tools(params["runner"], params["command_config"], params["tool_timeout"])
+    found: dict = {}
+    passed, message, attempts = gates.wait(
+        checker(params, tools, found), params["timeout"], params["interval"]
+    )
+    if not passed:
+        module.fail_json(msg=f"not healthy after {params['timeout']}s: {message}", attempts=attempts)
+    module.exit_json(changed=False, msg=message, attempts=attempts, **found)
+
+
+if __name__ == "__main__":
+    main()
