@@ -1,25 +1,35 @@
 """The cluster's security group rules, as plain data the SecurityGroups component materialises.
 
 Groups:
-  node        on every node: SSH (only if sshAllowedCidrs), JMX exporter (only if
-              monitoringCidrs) and all egress (the VPC, S3, and HTTP(S) only with NAT)
-  broker      client listener from clientCidrs / clientSecurityGroupIds, and from brokers
+  node        on every node: SSH (only if sshAllowedCidrs), the JMX and node exporters (only from
+              monitoringCidrs and the monitoring instance) and all egress (the VPC, S3, the apt
+              proxy if set, and HTTP(S) only with NAT)
+  broker      client listener from clientCidrs / clientSecurityGroupIds, and from brokers; with a
+              client load balancer, each broker's external port from the load balancer
   controller  KRaft controller listener from brokers and controllers
   zookeeper   client port from brokers, peer and election ports from the ensemble
-Nothing is ever open to 0.0.0.0/0 inbound; settings.check_cidrs refuses it.
+  monitoring  the Prometheus host: its web port from monitoringCidrs
+  nlb         the client load balancer: the external ports from the client networks, and out to
+              the brokers' external ports
+Every port comes from the same `Ports` the inventory's port variables are made from, so the rules,
+the listeners and the bootstrap output cannot disagree. Nothing is ever open to 0.0.0.0/0 inbound;
+settings.check_cidrs refuses it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from .contract import constants
 from .settings import Ports, Role
 from .topology import kebab
 
 ANYWHERE: Final = "0.0.0.0/0"
-SECURITY_GROUPS: Final = ("node", "broker", "controller", "zookeeper")
+SECURITY_GROUPS: Final = ("node", "broker", "controller", "zookeeper", "monitoring", "nlb")
+PROMETHEUS_PORT: Final = constants.DEFAULT_PORTS["prometheus"]
 
 
 @dataclass(frozen=True)
@@ -55,41 +65,62 @@ class FirewallInputs:
     monitoring_cidrs: Sequence[str] = ()
     ssh_allowed_cidrs: Sequence[str] = ()
     internet_egress: bool = False
+    apt_proxy_cidrs: Sequence[str] = ()
+    apt_proxy_port: int | None = None
+    external_ports: tuple[int, int] | None = None
+    """First and last of the brokers' external listener ports, behind the client load balancer."""
 
 
-def groups_needed(roles: Sequence[Role]) -> list[str]:
-    needed = {"node"}
+def groups_needed(roles: Sequence[Role], load_balancer: bool = False) -> list[str]:
+    needed = {"node", *(["nlb"] if load_balancer else [])}
     for role in roles:
         needed.update({"combined": ("broker", "controller")}.get(role, (role,)))
     return [g for g in SECURITY_GROUPS if g in needed]
 
 
-def _tcp_in(group: str, name: str, port: int, description: str, **source: str) -> Rule:
+def _tcp_in(group: str, name: str, port: int | tuple[int, int], description: str, **source: str) -> Rule:
+    low, high = port if isinstance(port, tuple) else (port, port)
     return Rule(
         name=name,
         group=group,
         direction="ingress",
         protocol="tcp",
-        from_port=port,
-        to_port=port,
+        from_port=low,
+        to_port=high,
         description=description,
         **source,
     )
 
 
-def rules(inputs: FirewallInputs) -> list[Rule]:
-    """Every rule of the cluster's security groups, in a stable order."""
-    groups = groups_needed(inputs.roles)
-    ports = inputs.ports
-    out: list[Rule] = []
+def _tcp_out(group: str, name: str, port: int | tuple[int, int], description: str, **target: str) -> Rule:
+    return dataclasses.replace(_tcp_in(group, name, port, description, **target), direction="egress")
 
-    # node: management and monitoring, then egress
-    for cidr in inputs.ssh_allowed_cidrs:
-        out.append(_tcp_in("node", f"ssh-{kebab(cidr)}", 22, f"SSH from {cidr}", cidr=cidr))
-    for cidr in inputs.monitoring_cidrs:
-        description = f"JMX exporter scrapes from {cidr}"
-        name = f"jmx-exporter-{kebab(cidr)}"
-        out.append(_tcp_in("node", name, ports.jmx_exporter, description, cidr=cidr))
+
+def _clients(group: str, port: int | tuple[int, int], inputs: FirewallInputs) -> list[Rule]:
+    """The client networks and security groups, into `group` on `port`."""
+    out = [
+        _tcp_in(group, f"client-{kebab(cidr)}", port, f"Kafka clients from {cidr}", cidr=cidr)
+        for cidr in inputs.client_cidrs
+    ]
+    out += [
+        _tcp_in(group, f"client-{kebab(sg)}", port, f"Kafka clients in {sg}", external_group_id=sg)
+        for sg in inputs.client_security_group_ids
+    ]
+    return out
+
+
+def _node_rules(inputs: FirewallInputs, groups: Sequence[str]) -> list[Rule]:
+    """Management and monitoring into every node, then everything out of it."""
+    ports = inputs.ports
+    out = [_tcp_in("node", f"ssh-{kebab(c)}", 22, f"SSH from {c}", cidr=c) for c in inputs.ssh_allowed_cidrs]
+    exporters = (("jmx-exporter", "JMX", ports.jmx_exporter), ("node-exporter", "node", ports.node_exporter))
+    for name, what, port in exporters:
+        for cidr in inputs.monitoring_cidrs:
+            description = f"{what} exporter scrapes from {cidr}"
+            out.append(_tcp_in("node", f"{name}-{kebab(cidr)}", port, description, cidr=cidr))
+        if "monitoring" in groups:
+            description = f"{what} exporter scrapes from the monitoring instance"
+            out.append(_tcp_in("node", f"{name}-monitoring", port, description, peer_group="monitoring"))
     out.append(
         Rule(
             name="egress-vpc",
@@ -102,59 +133,75 @@ def rules(inputs: FirewallInputs) -> list[Rule]:
             description="Cluster traffic and VPC endpoints inside the VPC",
         )
     )
-    out.append(
-        Rule(
-            name="egress-s3",
-            group="node",
-            direction="egress",
-            protocol="tcp",
-            from_port=443,
-            to_port=443,
-            prefix_list="s3",
-            description="S3 through the gateway endpoint (SSM agent, Ansible file transfer)",
-        )
-    )
+    description = "S3 through the gateway endpoint (SSM agent, Ansible file transfer)"
+    out.append(dataclasses.replace(_tcp_out("node", "egress-s3", 443, description), prefix_list="s3"))
     if inputs.internet_egress:
         for port, what in ((443, "https"), (80, "http")):
+            description = f"{what.upper()} to package mirrors through NAT"
+            out.append(_tcp_out("node", f"egress-internet-{what}", port, description, cidr=ANYWHERE))
+    if inputs.apt_proxy_port is not None:
+        for cidr in inputs.apt_proxy_cidrs:
+            description = f"The apt proxy in {cidr}"
             out.append(
-                Rule(
-                    name=f"egress-internet-{what}",
-                    group="node",
-                    direction="egress",
-                    protocol="tcp",
-                    from_port=port,
-                    to_port=port,
-                    cidr=ANYWHERE,
-                    description=f"{what.upper()} to package mirrors through NAT",
+                _tcp_out(
+                    "node", f"egress-apt-proxy-{kebab(cidr)}", inputs.apt_proxy_port, description, cidr=cidr
                 )
             )
+    return out
 
+
+def _kafka_rules(inputs: FirewallInputs, groups: Sequence[str]) -> list[Rule]:
+    ports, out = inputs.ports, []
     if "broker" in groups:
-        port = ports.broker
-        for cidr in inputs.client_cidrs:
-            description = f"Kafka clients from {cidr}"
-            out.append(_tcp_in("broker", f"client-{kebab(cidr)}", port, description, cidr=cidr))
-        for group_id in inputs.client_security_group_ids:
-            description = f"Kafka clients in {group_id}"
-            name = f"client-{kebab(group_id)}"
-            out.append(_tcp_in("broker", name, port, description, external_group_id=group_id))
+        out += _clients("broker", ports.broker, inputs)
         description = "Replication and inter-broker requests"
-        out.append(_tcp_in("broker", "inter-broker", port, description, peer_group="broker"))
+        out.append(_tcp_in("broker", "inter-broker", ports.broker, description, peer_group="broker"))
+    if "nlb" in groups and inputs.external_ports is not None:
+        external = inputs.external_ports
+        description = "Each broker's external listener from the client load balancer"
+        out.append(_tcp_in("broker", "external-from-nlb", external, description, peer_group="nlb"))
+        out += _clients("nlb", external, inputs)
+        description = "To the brokers' external listeners"
+        out.append(_tcp_out("nlb", "to-brokers", external, description, peer_group="broker"))
     if "controller" in groups:
         port = ports.controller
         description = "Brokers to the KRaft controllers"
         out.append(_tcp_in("controller", "from-brokers", port, description, peer_group="broker"))
         description = "KRaft controller quorum"
         out.append(_tcp_in("controller", "quorum", port, description, peer_group="controller"))
-    if "zookeeper" in groups:
-        port = ports.zookeeper_client
-        description = "Brokers to ZooKeeper"
-        out.append(_tcp_in("zookeeper", "from-brokers", port, description, peer_group="broker"))
-        for port, what in ((ports.zookeeper_peer, "peer"), (ports.zookeeper_election, "election")):
-            description = f"ZooKeeper ensemble {what} port"
-            name = f"quorum-{what}"
-            out.append(_tcp_in("zookeeper", name, port, description, peer_group="zookeeper"))
     return out
+
+
+def _zookeeper_rules(inputs: FirewallInputs, groups: Sequence[str]) -> list[Rule]:
+    if "zookeeper" not in groups:
+        return []
+    ports = inputs.ports
+    description = "Brokers to ZooKeeper"
+    out = [_tcp_in("zookeeper", "from-brokers", ports.zookeeper_client, description, peer_group="broker")]
+    for port, what in ((ports.zookeeper_peer, "peer"), (ports.zookeeper_election, "election")):
+        description = f"ZooKeeper ensemble {what} port"
+        out.append(_tcp_in("zookeeper", f"quorum-{what}", port, description, peer_group="zookeeper"))
+    return out
+
+
+def _monitoring_rules(inputs: FirewallInputs, groups: Sequence[str]) -> list[Rule]:
+    if "monitoring" not in groups:
+        return []
+    return [
+        _tcp_in("monitoring", f"prometheus-{kebab(c)}", PROMETHEUS_PORT, f"Prometheus from {c}", cidr=c)
+        for c in inputs.monitoring_cidrs
+    ]
+
+
+def rules(inputs: FirewallInputs) -> list[Rule]:
+    """Every rule of the cluster's security groups, in a stable order."""
+    groups = groups_needed(inputs.roles, inputs.external_ports is not None)
+    return [
+        *_node_rules(inputs, groups),
+        *_kafka_rules(inputs, groups),
+        *_zookeeper_rules(inputs, groups),
+        *_monitoring_rules(inputs, groups),
+    ]
 
 
 def cluster_ports(ports: Ports) -> list[int]:

@@ -6,10 +6,17 @@
 from typing import Final
 
 ANSIBLE_INVENTORY: Final = "ansible_inventory"
-"""Ansible YAML inventory (groups kafka_broker, kafka_controller, zookeeper) as a JSON object."""
+"""Ansible YAML inventory (groups kafka_broker, kafka_controller, zookeeper, monitoring) as a
+JSON object."""
 
 BOOTSTRAP_SERVERS: Final = "bootstrap_servers"
-"""Comma-separated host:port of every broker, by private DNS name."""
+"""Comma-separated host:port of every broker, by private DNS name, on the configured brokerPort."""
+
+EXTERNAL_BOOTSTRAP_SERVERS: Final = "external_bootstrap_servers"
+"""With clientAccess: every broker's EXTERNAL listener through the load balancer; else empty."""
+
+PRIVATE_LINK_SERVICE_NAME: Final = "private_link_service_name"
+"""With clientAccess privatelink: the endpoint service consumers connect to; else null."""
 
 ZOOKEEPER_CONNECT: Final = "zookeeper_connect"
 """Comma-separated host:port of the ZooKeeper ensemble; empty in KRaft mode."""
@@ -22,7 +29,10 @@ KAFKA_MODE: Final = "kafka_mode"
 KAFKA_VERSION: Final = "kafka_version"
 REGION: Final = "region"
 AVAILABILITY_ZONES: Final = "availability_zones"
-"""The zones the cluster spans, in spread order; a broker's rack is its zone."""
+"""The zones the cluster spans, by name, in spread order."""
+
+AVAILABILITY_ZONE_IDS: Final = "availability_zone_ids"
+"""The same zones by id (use1-az4): a broker's rack is its zone id."""
 
 VPC_ID: Final = "vpc_id"
 PRIVATE_SUBNET_IDS: Final = "private_subnet_ids"
@@ -40,17 +50,24 @@ DATA_DEVICE_NAME: Final = "data_device_name"
 so each host's `host_prep_data_device` is its stable /dev/disk/by-id path."""
 
 PORTS: Final = "ports"
-"""The cluster's ports (broker, controller, ZooKeeper, JMX exporter) as configured."""
+"""The cluster's ports (broker, controller, ZooKeeper, JMX and node exporters) as configured."""
+
+PENDING_ROLLS: Final = "pending_rolls"
+"""Nodes still running another machine (AMI, type, key, KMS key) than configured, with what
+differs: roll them one at a time with rollNodes."""
 
 ALL: Final = (
     ANSIBLE_INVENTORY,
     BOOTSTRAP_SERVERS,
+    EXTERNAL_BOOTSTRAP_SERVERS,
+    PRIVATE_LINK_SERVICE_NAME,
     ZOOKEEPER_CONNECT,
     HOSTS,
     KAFKA_MODE,
     KAFKA_VERSION,
     REGION,
     AVAILABILITY_ZONES,
+    AVAILABILITY_ZONE_IDS,
     VPC_ID,
     PRIVATE_SUBNET_IDS,
     SECURITY_GROUP_IDS,
@@ -60,4 +77,5 @@ ALL: Final = (
     INSTANCE_ROLE_ARN,
     DATA_DEVICE_NAME,
     PORTS,
+    PENDING_ROLLS,
 )

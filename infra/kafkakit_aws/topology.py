@@ -2,10 +2,15 @@
 
 Naming and numbering (the inventory contract):
   KRaft, dedicated controllers  kafka-broker-N (node id N), kafka-controller-M (node id 1000+M)
-  KRaft, combined nodes         kafka-N (node id N), in both kafka_broker and kafka_controller
+  KRaft, combined nodes         kafka-N (node id N); the first three by node id (one in a cluster
+                                of fewer than three) are in kafka_broker and kafka_controller,
+                                the rest in kafka_broker only (constants.combined_controller_count)
   ZooKeeper mode                kafka-broker-N (broker.id N), zookeeper-K (myid K)
+  Monitoring (optional)         monitoring-1, in the group monitoring
 Each role is spread round-robin over the zones, starting at the first: node i of a role lands in
-zones[(i - 1) % len(zones)], so adding a node never moves an existing one.
+zones[(i - 1) % len(zones)], so adding a node never moves an existing one. The zones come from the
+stack configuration or, unpinned, from every zone the region offers whatever its state (never only
+the available ones), so a zone that is down does not shift the others' nodes and volumes.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from .contract import constants
 from .settings import (
     CONTROLLER_NODE_ID_BASE,
     MAX_ZONES,
@@ -25,16 +31,18 @@ from .settings import (
     VolumeSettings,
 )
 
-GROUP_BROKER: Final = "kafka_broker"
-GROUP_CONTROLLER: Final = "kafka_controller"
-GROUP_ZOOKEEPER: Final = "zookeeper"
-GROUPS: Final = (GROUP_BROKER, GROUP_CONTROLLER, GROUP_ZOOKEEPER)
+GROUP_BROKER: Final = constants.DEFAULT_GROUPS["broker"]
+GROUP_CONTROLLER: Final = constants.DEFAULT_GROUPS["controller"]
+GROUP_ZOOKEEPER: Final = constants.DEFAULT_GROUPS["zookeeper"]
+GROUP_MONITORING: Final = constants.DEFAULT_GROUPS["monitoring"]
+GROUPS: Final = (GROUP_BROKER, GROUP_CONTROLLER, GROUP_ZOOKEEPER, GROUP_MONITORING)
 
 ROLE_GROUPS: Final[Mapping[str, tuple[str, ...]]] = {
     "broker": (GROUP_BROKER,),
     "controller": (GROUP_CONTROLLER,),
     "combined": (GROUP_BROKER, GROUP_CONTROLLER),
     "zookeeper": (GROUP_ZOOKEEPER,),
+    "monitoring": (GROUP_MONITORING,),
 }
 
 DATA_DEVICE_NAME: Final = "/dev/sdf"
@@ -87,28 +95,59 @@ def subnet_layout(vpc_cidr: str, zones: Sequence[str]) -> dict[str, ZoneSubnets]
 # --------------------------------------------------------------------------- zones
 
 
-def select_zones(settings: Settings, offered: Sequence[str], region: str) -> list[str]:
-    """The zones the cluster uses: `availabilityZones` as given, else the first `zoneCount`
-    of the region's offered zones in name order. Raises ConfigError if the region lacks them."""
-    available = sorted(offered)
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    """The zone's name in this account, e.g. eu-west-1a (subnets and volumes are placed by it)."""
+    id: str
+    """The zone id, e.g. euw1-az1: the same physical zone in every account, so the broker rack."""
+
+
+def select_zones(
+    settings: Settings, offered: Sequence[Zone], available: Sequence[str], region: str
+) -> tuple[list[Zone], list[str]]:
+    """The zones the cluster uses, and warnings.
+
+    `offered` is every zone of the region (any state), `available` the names of those up now.
+    Pinned zones (`availabilityZones`, by name or id) are used as given; unpinned, the first
+    `zoneCount` of `offered` in name order. A zone that is down is never skipped (skipping would
+    move every later node and volume to another zone): its nodes wait for it, with a warning.
+    Raises ConfigError if the region lacks a zone."""
+    by_key = {z.name: z for z in offered} | {z.id: z for z in offered}
+    names = ", ".join(sorted(z.name for z in offered)) or "none"
+    warnings: list[str] = []
     if settings.availability_zones:
-        unknown = [z for z in settings.availability_zones if z not in available]
+        unknown = [z for z in settings.availability_zones if z not in by_key]
         if unknown:
             raise ConfigError(
+                [f"availabilityZones {', '.join(unknown)} not offered in region {region} (offered: {names})"]
+            )
+        zones = [by_key[z] for z in settings.availability_zones]
+        if len({z.name for z in zones}) != len(zones):
+            raise ConfigError(["availabilityZones names one zone twice (by name and by id)"])
+    else:
+        ordered = sorted(offered, key=lambda z: z.name)
+        if settings.zone_count > len(ordered):
+            raise ConfigError(
                 [
-                    f"availabilityZones {', '.join(unknown)} not offered in region {region} "
-                    f"(available: {', '.join(available) or 'none'})"
+                    f"zoneCount is {settings.zone_count} but region {region} offers only "
+                    f"{len(ordered)} availability zones ({names})"
                 ]
             )
-        return list(settings.availability_zones)
-    if settings.zone_count > len(available):
-        raise ConfigError(
-            [
-                f"zoneCount is {settings.zone_count} but region {region} offers only "
-                f"{len(available)} availability zones ({', '.join(available) or 'none'})"
-            ]
+        zones = ordered[: settings.zone_count]
+        pinned = ", ".join(f'"{z.id}"' for z in zones)
+        warnings.append(
+            f"availabilityZones is not set: using {', '.join(f'{z.name} ({z.id})' for z in zones)}; "
+            f"pin them so the cluster never depends on the region's zone list: "
+            f"pulumi config set --path availabilityZones '[{pinned}]' (or edit the stack file)"
         )
-    return available[: settings.zone_count]
+    down = [z.name for z in zones if z.name not in available]
+    if down:
+        warnings.append(
+            f"zone {', '.join(down)} is not available now: its nodes stay there and any new one "
+            "waits for the zone (nothing moves to another zone)"
+        )
+    return zones, warnings
 
 
 def spread(count: int, zones: Sequence[str]) -> list[str]:
@@ -128,6 +167,9 @@ class NodeSpec:
     role: Role
     groups: tuple[str, ...]
     zone: str
+    """The zone's name (placement)."""
+    zone_id: str
+    """The zone's id: the broker rack."""
     node_id: int | None
     """KRaft node.id / ZooKeeper-mode broker.id; None on ZooKeeper hosts."""
     zookeeper_myid: int | None
@@ -143,36 +185,44 @@ class NodeSpec:
         return self.node_id is not None
 
 
-def plan_nodes(settings: Settings, zones: Sequence[str]) -> list[NodeSpec]:
+def plan_nodes(settings: Settings, zones: Sequence[Zone]) -> list[NodeSpec]:
     """Every node the cluster needs, brokers first, in a stable order."""
     nodes: list[NodeSpec] = []
 
-    def add(role: Role, prefix: str, count: int, ids: Sequence[int], type_role: str) -> None:
-        for index, zone in enumerate(spread(count, zones), start=1):
-            nodes.append(
-                NodeSpec(
-                    name=f"{prefix}-{index}",
-                    role=role,
-                    groups=ROLE_GROUPS[role],
-                    zone=zone,
-                    node_id=ids[index - 1] if role != "zookeeper" else None,
-                    zookeeper_myid=index if role == "zookeeper" else None,
-                    instance_type=settings.instance_types[type_role],
-                    volume=settings.volumes[type_role],
-                )
+    def add(role: Role, name: str, index: int, zone: Zone, *, node_id: int | None, type_role: str) -> None:
+        nodes.append(
+            NodeSpec(
+                name=name,
+                role=role,
+                groups=ROLE_GROUPS[role],
+                zone=zone.name,
+                zone_id=zone.id,
+                node_id=node_id,
+                zookeeper_myid=index if role == "zookeeper" else None,
+                instance_type=settings.instance_types[type_role],
+                volume=settings.volumes[type_role],
             )
+        )
+
+    def add_all(role: Role, prefix: str, count: int, first_id: int | None, type_role: str) -> None:
+        for index, zone in enumerate(spread(count, zones), start=1):
+            node_id = None if first_id is None else first_id + index - 1
+            add(role, f"{prefix}-{index}", index, zone, node_id=node_id, type_role=type_role)
 
     brokers = settings.broker_count
     if settings.combined:
-        add("combined", "kafka", brokers, range(1, brokers + 1), "broker")
-        return nodes
-    add("broker", "kafka-broker", brokers, range(1, brokers + 1), "broker")
-    if settings.mode == "kraft":
-        controllers = settings.controller_count
-        ids = range(CONTROLLER_NODE_ID_BASE + 1, CONTROLLER_NODE_ID_BASE + controllers + 1)
-        add("controller", "kafka-controller", controllers, ids, "controller")
+        for index, zone in enumerate(spread(brokers, zones), start=1):
+            role: Role = "combined" if index <= settings.combined_controllers else "broker"
+            add(role, f"kafka-{index}", index, zone, node_id=index, type_role="broker")
     else:
-        add("zookeeper", "zookeeper", settings.zookeeper_count, (), "zookeeper")
+        add_all("broker", "kafka-broker", brokers, 1, "broker")
+    if settings.mode == "kraft" and not settings.combined:
+        controllers = settings.controller_count
+        add_all("controller", "kafka-controller", controllers, CONTROLLER_NODE_ID_BASE + 1, "controller")
+    elif settings.mode == "zookeeper":
+        add_all("zookeeper", "zookeeper", settings.zookeeper_count, None, "zookeeper")
+    if settings.monitoring_instance:
+        add("monitoring", "monitoring-1", 1, zones[0], node_id=None, type_role="monitoring")
     return nodes
 
 
@@ -192,6 +242,7 @@ def security_roles(role: Role) -> tuple[str, ...]:
         "controller": ("controller",),
         "combined": ("broker", "controller"),
         "zookeeper": ("zookeeper",),
+        "monitoring": ("monitoring",),
     }[role]
 
 

@@ -77,3 +77,24 @@ def defaults() -> ProgramRun:
 @pytest.fixture(params=SCENARIOS)
 def any_stack(request) -> ProgramRun:
     return request.getfixturevalue(request.param)
+
+
+OFFLINE_RELEASES = ("kafka_2.13-4.4.0.tgz", "kafka_2.13-3.9.2.tgz", "apache-zookeeper-3.8.4-bin.tar.gz")
+
+
+@pytest.fixture(scope="session")
+def offline_validate(tmp_path_factory) -> tuple[dict[str, str], list[str]]:
+    """(environment, extra arguments) for playbooks/validate.yml that keep its release check on
+    this machine: the releases the stacks ask for are in a cache of its own (KAFKA_KIT_CACHE), and
+    the download sources point at a closed loopback port, so a miss fails instead of going out."""
+    cache = tmp_path_factory.mktemp("kafka-kit-cache")
+    (cache / "artifacts").mkdir()
+    for name in OFFLINE_RELEASES:
+        (cache / "artifacts" / name).write_bytes(b"")
+    nowhere = "http://127.0.0.1:9"
+    extra = [
+        f"{role}_artifact_{source}={nowhere}"
+        for role in ("kafka", "zookeeper")
+        for source in ("apache_mirror", "maven_repository")
+    ]
+    return {"KAFKA_KIT_CACHE": str(cache)}, [arg for pair in extra for arg in ("-e", pair)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import logging
 import runpy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,25 @@ DEFAULT_ZONES = {
     ),
 }
 DEBIAN_AMI = "ami-0debian12abcdef01"
+ZONE_ID_PREFIX = {"eu-west-1": "euw1", "us-east-1": "use1"}
+
+
+def zone_id(region: str, zone: str) -> str:
+    """A zone id for the mocks: the zone's letter as its number (real accounts shuffle them)."""
+    return f"{ZONE_ID_PREFIX[region]}-az{ord(zone[-1]) - ord('a') + 1}"
+
+
+@dataclass(frozen=True)
+class LiveInstance:
+    """An instance of the cluster the mocked EC2 API reports as running already."""
+
+    node: str
+    instance_id: str
+    ami: str = "ami-0debian12abcdef01"
+    instance_type: str = "m7i.xlarge"
+    key_name: str = ""
+    root_kms_key_id: str = ""
+
 
 INSTANCE = "aws:ec2/instance:Instance"
 VOLUME = "aws:ebs/volume:Volume"
@@ -50,6 +70,10 @@ RECORD = "aws:route53/record:Record"
 ZONE = "aws:route53/zone:Zone"
 VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+DLM_POLICY = "aws:dlm/lifecyclePolicy:LifecyclePolicy"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 
 _ID_PREFIX = {
     "aws:ec2/vpc:Vpc": "vpc-",
@@ -73,52 +97,143 @@ def _hex(text: str, length: int = 17) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:length]
 
 
+def instance_type_facts(instance_type: str) -> dict[str, Any]:
+    """getInstanceType's answer, from the DescribeInstanceTypes data moto ships (AWS's own)."""
+    from moto.ec2.models.instance_types import INSTANCE_TYPES  # noqa: PLC0415 (only the mocks need it)
+
+    info = INSTANCE_TYPES[instance_type]
+    ebs = info["EbsInfo"].get("EbsOptimizedInfo", {})
+    cards = info.get("NetworkInfo", {}).get("NetworkCards", [])
+    return {
+        "id": instance_type,
+        "instanceType": instance_type,
+        "hypervisor": info.get("Hypervisor", "nitro"),
+        "ebsNvmeSupport": info["EbsInfo"].get("NvmeSupport", "unsupported"),
+        "ebsPerformanceBaselineThroughput": float(ebs.get("BaselineThroughputInMBps", 0)),
+        "ebsPerformanceMaximumThroughput": float(ebs.get("MaximumThroughputInMBps", 0)),
+        "ebsPerformanceBaselineIops": int(ebs.get("BaselineIops", 0)),
+        "ebsPerformanceMaximumIops": int(ebs.get("MaximumIops", 0)),
+        "networkCards": [
+            {
+                "baselineBandwidth": float(c.get("BaselineBandwidthInGbps", 0)),
+                "index": c.get("NetworkCardIndex", 0),
+                "maximumInterfaces": c.get("MaximumNetworkInterfaces", 1),
+                "peakBandwidth": float(c.get("PeakBandwidthInGbps", 0)),
+                "performance": c.get("NetworkPerformance", ""),
+            }
+            for c in cards
+        ],
+    }
+
+
 class KafkaKitMocks(pulumi.runtime.Mocks):
     """Answers every invoke the program makes; fills in the computed properties it reads."""
 
-    def __init__(self, region: str, zones: tuple[str, ...], partition: str = "aws"):
+    def __init__(
+        self,
+        region: str,
+        zones: tuple[str, ...],
+        partition: str = "aws",
+        *,
+        unavailable: tuple[str, ...] = (),
+        fleet: tuple[LiveInstance, ...] = (),
+        existing_subnets: Mapping[str, tuple[str, str]] | None = None,
+        zone_ids: Mapping[str, str] | None = None,
+    ):
+        self.zone_ids = dict(zone_ids or {})
         self.region = region
         self.zones = zones
         self.partition = partition
+        self.unavailable = unavailable
+        self.fleet = {i.instance_id: i for i in fleet}
+        self.existing_subnets = dict(existing_subnets or {})
+        """subnet id -> (zone name, CIDR) of an existing VPC."""
         self.invokes: list[tuple[str, dict]] = []
         self._subnets: dict[str, dict[str, Any]] = {}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
         self.invokes.append((args.token, dict(args.args)))
-        token = args.token
-        if token == "aws:index/getRegion:getRegion":
-            return {
-                "region": self.region,
-                "name": self.region,
-                "id": self.region,
-                "description": "mock region",
-                "endpoint": f"ec2.{self.region}.amazonaws.com",
-            }
-        if token == "aws:index/getPartition:getPartition":
-            return {
-                "id": self.partition,
-                "partition": self.partition,
-                "dnsSuffix": "amazonaws.com",
-                "reverseDnsPrefix": "com.amazonaws",
-            }
-        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return {
-                "id": self.region,
-                "names": list(self.zones),
-                "zoneIds": [f"euw1-az{i}" for i in range(1, len(self.zones) + 1)],
-                "groupNames": [self.region] * len(self.zones),
-            }
-        if token == "aws:ec2/getAmi:getAmi":
-            return {
-                "id": DEBIAN_AMI,
-                "imageId": DEBIAN_AMI,
-                "name": "debian-12-amd64-20250901-2222",
-                "architecture": "x86_64",
-                "ownerId": "136693071363",
-                "rootDeviceType": "ebs",
-                "virtualizationType": "hvm",
-            }
-        raise AssertionError(f"the program made an invoke the mocks do not know: {token}")
+        answer = {
+            "aws:index/getRegion:getRegion": self._region,
+            "aws:index/getPartition:getPartition": self._partition,
+            "aws:index/getAvailabilityZones:getAvailabilityZones": self._zones,
+            "aws:ec2/getAmi:getAmi": self._ami,
+            "aws:ec2/getInstanceType:getInstanceType": lambda a: instance_type_facts(a["instanceType"]),
+            "aws:ec2/getInstances:getInstances": self._instances,
+            "aws:ec2/getInstance:getInstance": self._instance,
+            "aws:ec2/getSubnet:getSubnet": self._subnet,
+            "aws:ec2/getVpc:getVpc": lambda a: {"id": a["id"], "cidrBlock": "10.80.0.0/16"},
+            "aws:ec2/getPrefixList:getPrefixList": lambda a: {"id": "pl-6da54004", "name": a["name"]},
+        }.get(args.token)
+        if answer is None:
+            raise AssertionError(f"the program made an invoke the mocks do not know: {args.token}")
+        return answer(args.args)
+
+    def _region(self, _: Mapping[str, Any]) -> dict:
+        return {
+            "region": self.region,
+            "name": self.region,
+            "id": self.region,
+            "description": "mock region",
+            "endpoint": f"ec2.{self.region}.amazonaws.com",
+        }
+
+    def _partition(self, _: Mapping[str, Any]) -> dict:
+        return {
+            "id": self.partition,
+            "partition": self.partition,
+            "dnsSuffix": "amazonaws.com",
+            "reverseDnsPrefix": "com.amazonaws",
+        }
+
+    def _zones(self, args: Mapping[str, Any]) -> dict:
+        zones = [z for z in self.zones if args.get("state") != "available" or z not in self.unavailable]
+        return {
+            "id": self.region,
+            "names": zones,
+            "zoneIds": [self.zone_ids.get(z) or zone_id(self.region, z) for z in zones],
+            "groupNames": [self.region] * len(zones),
+        }
+
+    def _ami(self, _: Mapping[str, Any]) -> dict:
+        return {
+            "id": DEBIAN_AMI,
+            "imageId": DEBIAN_AMI,
+            "name": "debian-12-amd64-20250901-2222",
+            "architecture": "x86_64",
+            "ownerId": "136693071363",
+            "rootDeviceType": "ebs",
+            "virtualizationType": "hvm",
+        }
+
+    def _instances(self, _: Mapping[str, Any]) -> dict:
+        return {
+            "id": self.region,
+            "ids": list(self.fleet),
+            "privateIps": [],
+            "publicIps": [],
+            "ipv6Addresses": [],
+        }
+
+    def _instance(self, args: Mapping[str, Any]) -> dict:
+        live = self.fleet[args["instanceId"]]
+        return {
+            "id": live.instance_id,
+            "ami": live.ami,
+            "instanceType": live.instance_type,
+            "keyName": live.key_name,
+            "rootBlockDevices": [{"kmsKeyId": live.root_kms_key_id, "volumeSize": 20}],
+            "tags": {"kafka-kit:node": live.node},
+        }
+
+    def _subnet(self, args: Mapping[str, Any]) -> dict:
+        zone, cidr = self.existing_subnets[args["id"]]
+        return {
+            "id": args["id"],
+            "availabilityZone": zone,
+            "availabilityZoneId": self.zone_ids.get(zone) or zone_id(self.region, zone),
+            "cidrBlock": cidr,
+        }
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         typ, name = args.typ, args.name
@@ -128,7 +243,8 @@ class KafkaKitMocks(pulumi.runtime.Mocks):
             self._subnets[rid] = {"zone": state["availabilityZone"], "cidr": state["cidrBlock"]}
             state["arn"] = f"arn:aws:ec2:{self.region}:123456789012:subnet/{rid}"
         elif typ == INSTANCE:
-            subnet = self._subnets[state["subnetId"]]
+            existing = self.existing_subnets.get(state["subnetId"])
+            subnet = self._subnets.get(state["subnetId"]) or {"zone": existing[0], "cidr": existing[1]}
             network = ipaddress.IPv4Network(subnet["cidr"])
             state["privateIp"] = str(network.network_address + 10 + int(_hex(name, 4), 16) % 200)
             state["availabilityZone"] = subnet["zone"]
@@ -148,6 +264,17 @@ class KafkaKitMocks(pulumi.runtime.Mocks):
         elif typ == ZONE:
             state["zoneId"] = "Z" + _hex(name, 20).upper()
             rid = state["zoneId"]
+        elif typ == LOAD_BALANCER:
+            state["dnsName"] = f"{name}-{_hex(name, 8)}.elb.{self.region}.amazonaws.com"
+            state["zoneId"] = "Z2IFOLAFXWLO4F"
+            state["arn"] = f"arn:aws:elasticloadbalancing:{self.region}:123456789012:loadbalancer/net/{name}"
+            rid = state["arn"]
+        elif typ == "aws:lb/targetGroup:TargetGroup":
+            state["arn"] = f"arn:aws:elasticloadbalancing:{self.region}:123456789012:targetgroup/{name}"
+        elif typ == "aws:ec2/vpcEndpointService:VpcEndpointService":
+            state["serviceName"] = f"com.amazonaws.vpce.{self.region}.{rid}"
+        elif typ == "aws:cloudwatch/logGroup:LogGroup":
+            state["arn"] = f"arn:aws:logs:{self.region}:123456789012:log-group:{name}"
         return rid, state
 
 
@@ -209,6 +336,7 @@ class ProgramRun:
     resources: list[Registration]
     outputs: dict[str, Any]
     invokes: list[tuple[str, dict]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def of_type(self, typ: str) -> list[Registration]:
         return [r for r in self.resources if r.type == typ]
@@ -254,16 +382,34 @@ def run_program(
     stack: str = "test",
     region: str = "eu-west-1",
     zones: tuple[str, ...] | None = None,
+    unavailable: tuple[str, ...] = (),
+    fleet: tuple[LiveInstance, ...] = (),
+    existing_subnets: Mapping[str, tuple[str, str]] | None = None,
+    zone_ids: Mapping[str, str] | None = None,
 ) -> ProgramRun:
-    """Run infra/__main__.py with `config` (kafka-kit:* keys, without the prefix)."""
-    mocks = KafkaKitMocks(region, zones if zones is not None else DEFAULT_ZONES[region])
+    """Run infra/__main__.py with `config` (kafka-kit:* keys, without the prefix), in a region
+    with `zones` (`unavailable` ones down now) where `fleet` already runs."""
+    mocks = KafkaKitMocks(
+        region,
+        zones if zones is not None else DEFAULT_ZONES[region],
+        unavailable=unavailable,
+        fleet=fleet,
+        existing_subnets=existing_subnets,
+        zone_ids=zone_ids,
+    )
     monitor = RecordingMonitor(mocks)
     _reset_runtime()
     runtime_config.set_all_config(
         {f"{PROJECT}:{key}": _as_pulumi_string(value) for key, value in config.items()}
         | {"aws:region": region}
     )
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    warnings: list[str] = []
+    logger = logging.getLogger(f"kafkakit-mocks-{stack}")
+    logger.propagate = False
+    logger.handlers = [_ListHandler(warnings)]
+    pulumi.runtime.set_mocks(
+        mocks, project=PROJECT, stack=stack, preview=False, logger=logger, monitor=monitor
+    )
     captured: dict[str, Any] = {}
     try:
 
@@ -278,4 +424,17 @@ def run_program(
         raise ProgramFailed(error, monitor.registrations) from error
     finally:
         _reset_runtime()
-    return ProgramRun(resources=monitor.registrations, outputs=captured, invokes=mocks.invokes)
+    return ProgramRun(
+        resources=monitor.registrations, outputs=captured, invokes=mocks.invokes, warnings=warnings
+    )
+
+
+class _ListHandler(logging.Handler):
+    """Keeps the program's warnings (pulumi.log.warn) for the tests."""
+
+    def __init__(self, sink: list[str]):
+        super().__init__(level=logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(record.getMessage())

@@ -165,23 +165,27 @@ def test_aws_ec2_config_and_example_stacks_are_yamllint_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_deploy_playbook_validate_accepts_generated_inventory(prod, dev, zookeeper, tmp_path):
+def test_deploy_playbook_validate_accepts_generated_inventory(
+    prod, dev, zookeeper, tmp_path, offline_validate
+):
     """The deploy playbook's validation step (`playbooks/validate.yml`, which deploy.yml imports
     first) passes without contacting any host, for a dedicated-controller, a combined and a
     ZooKeeper stack."""
     for name, run in (("prod", prod), ("dev", dev), ("zookeeper", zookeeper)):
         hosts_file = write_inventory(run, tmp_path / f"{name}.yml")
+        env, extra = offline_validate
         result = subprocess.run(
             [
                 str(VENV_BIN / "ansible-playbook"),
                 "-i",
                 str(hosts_file),
+                *extra,
                 str(REPO_ROOT / "playbooks" / "validate.yml"),
             ],
             capture_output=True,
             text=True,
             check=False,
             cwd=REPO_ROOT,
-            env=ansible_env(tmp_path),
+            env={**ansible_env(tmp_path), **env},
         )
         assert result.returncode == 0, f"{name}:\n{result.stdout}\n{result.stderr}"

@@ -59,6 +59,8 @@ def test_every_invoke_is_mocked_and_the_ami_is_debian_12(prod):
         "aws:index/getRegion:getRegion",
         "aws:index/getPartition:getPartition",
         "aws:index/getAvailabilityZones:getAvailabilityZones",
+        "aws:ec2/getInstanceType:getInstanceType",
+        "aws:ec2/getInstances:getInstances",
         "aws:ec2/getAmi:getAmi",
     }
     ami_args = next(args for token, args in prod.invokes if token == "aws:ec2/getAmi:getAmi")
@@ -105,18 +107,19 @@ def test_example_stacks_are_valid_configurations():
 
 
 def test_production_counts_per_role_and_zone(prod):
-    assert roles(prod) == {"broker": 6, "controller": 3}
+    assert roles(prod) == {"broker": 6, "controller": 3, "monitoring": 1}
     per_zone = Counter(
         (i.state["tags"]["kafka-kit:role"], instance_zone(prod, i)) for i in prod.of_type(INSTANCE)
     )
     assert per_zone == {
         **{("broker", zone): 2 for zone in ZONES},
         **{("controller", zone): 1 for zone in ZONES},
+        ("monitoring", "eu-west-1a"): 1,
     }
     counts = prod.count_by_type()
-    assert counts[VOLUME] == counts[ATTACHMENT] == counts[INSTANCE] == 9
-    assert counts[PLACEMENT_GROUP] == 2
-    assert counts[RECORD] == 9
+    assert counts[VOLUME] == counts[ATTACHMENT] == counts[INSTANCE] == 10
+    assert counts[PLACEMENT_GROUP] == 3
+    assert counts[RECORD] == 10
     assert counts[NAT_GATEWAY] == 3  # per-zone
     assert Counter(s.state["tags"]["kafka-kit:tier"] for s in prod.of_type(SUBNET)) == {
         "private": 3,
@@ -124,21 +127,44 @@ def test_production_counts_per_role_and_zone(prod):
     }
 
 
-def test_private_subnet_per_zone_and_no_nat_by_default(defaults):
+def test_private_subnets_per_zone_and_one_nat_gateway_by_default(defaults):
+    """Defect 3: the default stack gives the hosts a package source (one NAT gateway)."""
     subnets = defaults.of_type(SUBNET)
-    assert sorted(s.state["availabilityZone"] for s in subnets) == ZONES
-    assert {s.state["tags"]["kafka-kit:tier"] for s in subnets} == {"private"}
+    private = [s for s in subnets if s.state["tags"]["kafka-kit:tier"] == "private"]
+    assert sorted(s.state["availabilityZone"] for s in private) == ZONES
     assert all(s.state["mapPublicIpOnLaunch"] is False for s in subnets)
     counts = defaults.count_by_type()
+    assert counts[NAT_GATEWAY] == 1
+    egress = {(r.state.get("cidrIpv4"), r.state.get("fromPort")) for r in defaults.of_type(EGRESS)}
+    assert {("0.0.0.0/0", 443), ("0.0.0.0/0", 80)} <= egress
+
+
+def test_no_nat_needs_an_apt_proxy_which_the_nodes_may_reach():
+    """Defect 3: natGateways none without a package source is refused before any resource; with
+    aptProxyUrl the nodes get an egress rule to it and apt uses it from first boot."""
+    with pytest.raises(ProgramFailed) as caught:
+        run_program({"natGateways": "none"})
+    assert "natGateways none leaves the hosts without a package source" in str(caught.value)
+    assert caught.value.resources == []
+    run = run_program(
+        {"natGateways": "none", "aptProxyUrl": "http://10.0.5.10:3142", "clientCidrs": ["10.0.0.0/8"]}
+    )
+    counts = run.count_by_type()
     for absent in (NAT_GATEWAY, "aws:ec2/internetGateway:InternetGateway", "aws:ec2/eip:Eip"):
         assert absent not in counts
-    endpoints = {e.state["serviceName"]: e.state for e in defaults.of_type(VPC_ENDPOINT)}
+    endpoints = {e.state["serviceName"]: e.state for e in run.of_type(VPC_ENDPOINT)}
     assert set(endpoints) == {
         f"com.amazonaws.eu-west-1.{s}" for s in ("s3", "ssm", "ssmmessages", "ec2messages")
     }
     assert endpoints["com.amazonaws.eu-west-1.s3"]["vpcEndpointType"] == "Gateway"
     assert endpoints["com.amazonaws.eu-west-1.ssm"]["privateDnsEnabled"] is True
-    assert roles(defaults) == {"broker": 3, "controller": 3}
+    egress = [r.state for r in run.of_type(EGRESS)]
+    assert not [r for r in egress if r.get("cidrIpv4") == "0.0.0.0/0"]
+    assert [(r["cidrIpv4"], r["fromPort"]) for r in egress if r.get("cidrIpv4") == "10.0.5.10/32"] == [
+        ("10.0.5.10/32", 3142)
+    ]
+    assert all("Acquire::http::Proxy" in i.state["userData"] for i in run.of_type(INSTANCE))
+    assert inventory_of(run)["all"]["vars"]["host_prep_apt_proxy"] == "http://10.0.5.10:3142"
 
 
 def test_instances_wait_for_their_routes_to_s3_and_ssm(defaults):
@@ -171,6 +197,23 @@ def test_combined_mode_declares_no_controller_instances(dev):
     assert list(hosts_of(inventory, "kafka_controller")) == ["kafka-1", "kafka-2", "kafka-3"]
 
 
+def test_combined_mode_with_five_brokers_makes_the_first_three_controllers():
+    """issue 12: "combined" means what constants.combined_controller_count says, here as in the lab."""
+    run = run_program({"brokerCount": 5, "controllerCount": 0, "clientCidrs": ["10.0.0.0/8"]})
+    assert roles(run) == {"combined": 3, "broker": 2}
+    inventory = inventory_of(run)
+    assert list(hosts_of(inventory, "kafka_broker")) == [f"kafka-{i}" for i in range(1, 6)]
+    assert list(hosts_of(inventory, "kafka_controller")) == ["kafka-1", "kafka-2", "kafka-3"]
+    groups = {sg.id: sg.name.rsplit("-", 1)[-1] for sg in run.of_type(SECURITY_GROUP)}
+    by_node = {i.state["tags"]["kafka-kit:node"]: i for i in run.of_type(INSTANCE)}
+    assert sorted(groups[g] for g in by_node["kafka-3"].state["vpcSecurityGroupIds"]) == [
+        "broker",
+        "controller",
+        "node",
+    ]
+    assert sorted(groups[g] for g in by_node["kafka-4"].state["vpcSecurityGroupIds"]) == ["broker", "node"]
+
+
 # --------------------------------------------------------------------------- instances and disks
 
 
@@ -185,7 +228,9 @@ def test_every_instance_requires_imdsv2_and_has_an_encrypted_root(any_stack):
         assert instance.state["iamInstanceProfile"]
         assert instance.state["placementGroup"]
         assert "amazon-ssm-agent" in instance.state["userData"]
-        assert set(instance.ignore_changes) == {"ami", "userData", "ebsBlockDevices"}
+        assert set(instance.ignore_changes) == {"userData", "ebsBlockDevices"}  # not the AMI (defect 6)
+        assert instance.state["disableApiTermination"] is True  # defect 11
+        assert instance.state["forceDestroy"] is True
 
 
 def test_every_data_volume_is_gp3_encrypted_in_its_instance_zone_and_attached(any_stack):
@@ -210,10 +255,12 @@ def test_every_data_volume_is_gp3_encrypted_in_its_instance_zone_and_attached(an
 
 def test_data_volume_sizes_and_protection(prod, dev):
     brokers = [v for v in prod.of_type(VOLUME) if v.state["tags"]["kafka-kit:role"] == "broker"]
-    assert {(v.state["size"], v.state["iops"], v.state["throughput"]) for v in brokers} == {(2000, 6000, 500)}
+    assert {(v.state["size"], v.state["iops"], v.state["throughput"]) for v in brokers} == {(2000, 6000, 290)}
     assert all(v.protect for v in prod.of_type(VOLUME))
-    assert not [r for r in prod.resources if r.protect and r.type != VOLUME]
-    assert not any(v.protect for v in dev.of_type(VOLUME))  # the dev stack opts out
+    assert all(i.protect for i in prod.of_type(INSTANCE))  # defect 7
+    assert not [r for r in prod.resources if r.protect and r.type not in (VOLUME, INSTANCE)]
+    assert not any(r.protect for r in dev.resources)  # the dev stack opts out
+    assert all(v.ignore_changes == ["kmsKeyId"] for v in prod.of_type(VOLUME))
 
 
 def test_kms_key_applies_to_root_and_data_volumes():
@@ -273,8 +320,12 @@ def test_cluster_ports_only_from_cluster_members(prod):
         "broker-inter-broker": (9092, "kafka-prod-sg-broker"),
         "controller-from-brokers": (9093, "kafka-prod-sg-broker"),
         "controller-quorum": (9093, "kafka-prod-sg-controller"),
+        "node-jmx-exporter-monitoring": (7071, "kafka-prod-sg-monitoring"),
+        "node-node-exporter-monitoring": (9100, "kafka-prod-sg-monitoring"),
     }
-    jmx = [r.state for r in prod.of_type(INGRESS) if r.state.get("fromPort") == 7071]
+    jmx = [
+        r.state for r in prod.of_type(INGRESS) if r.state.get("fromPort") == 7071 and "cidrIpv4" in r.state
+    ]
     assert [r["cidrIpv4"] for r in jmx] == ["10.50.0.0/24"]
 
 
@@ -293,7 +344,7 @@ def test_nodes_join_their_role_groups(prod, dev):
 
 
 def test_instance_role_allows_ssm_management_only(prod):
-    (role,) = prod.of_type("aws:iam/role:Role")
+    (role,) = [r for r in prod.of_type("aws:iam/role:Role") if r.name == "kafka-prod-iam-node"]
     trust = json.loads(role.state["assumeRolePolicy"])
     assert trust["Statement"] == [
         {
@@ -302,11 +353,15 @@ def test_instance_role_allows_ssm_management_only(prod):
             "Action": "sts:AssumeRole",
         }
     ]
-    attachments = prod.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    attachments = [
+        a
+        for a in prod.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        if a.state["role"] == role.state["name"]
+    ]
     assert [a.state["policyArn"] for a in attachments] == [
         "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
     ]
-    assert not prod.of_type("aws:iam/rolePolicy:RolePolicy")
+    assert not [p for p in prod.of_type("aws:iam/rolePolicy:RolePolicy") if p.state["role"] == role.id]
     (profile,) = prod.of_type("aws:iam/instanceProfile:InstanceProfile")
     assert {i.state["iamInstanceProfile"] for i in prod.of_type(INSTANCE)} == {profile.state["name"]}
 
@@ -355,7 +410,8 @@ def test_private_zone_names_every_node(prod):
 def test_every_resource_is_a_child_of_a_component_with_a_derived_kebab_name(any_stack):
     components = {r.urn: r for r in any_stack.resources if not r.custom}
     assert {c.type for c in components.values()} == {
-        f"kafka-kit:aws:{t}" for t in ("Network", "SecurityGroups", "NodeIam", "ClusterNodes", "PrivateDns")
+        f"kafka-kit:aws:{t}"
+        for t in ("Network", "SecurityGroups", "NodeIam", "ClusterNodes", "PrivateDns", "Operations")
     }
     for component in components.values():
         assert "::pulumi:pulumi:Stack::" in component.parent
@@ -390,13 +446,18 @@ def test_outputs_describe_the_cluster(prod):
     assert out[outputs.KAFKA_VERSION] == "4.4.0"
     assert out[outputs.REGION] == "eu-west-1"
     assert out[outputs.AVAILABILITY_ZONES] == ZONES
+    assert out[outputs.AVAILABILITY_ZONE_IDS] == ["euw1-az1", "euw1-az2", "euw1-az3"]
     assert set(out[outputs.PRIVATE_SUBNET_IDS]) == set(ZONES)
-    assert set(out[outputs.SECURITY_GROUP_IDS]) == {"node", "broker", "controller"}
+    assert set(out[outputs.SECURITY_GROUP_IDS]) == {"node", "broker", "controller", "monitoring"}
+    assert out[outputs.EXTERNAL_BOOTSTRAP_SERVERS] == ""
+    assert out[outputs.PRIVATE_LINK_SERVICE_NAME] is None
+    assert out[outputs.PENDING_ROLLS] == {}
     assert out[outputs.DATA_DEVICE_NAME] == "/dev/sdf"
     assert out[outputs.DNS_ZONE_NAME] == "kafka-prod.internal"
     assert out[outputs.PORTS]["broker"] == 9092
     hosts = out[outputs.HOSTS]
-    assert hosts["kafka-broker-4"]["rack"] == "eu-west-1a"
+    assert hosts["kafka-broker-4"]["rack"] == "euw1-az1"
+    assert hosts["kafka-broker-4"]["availability_zone"] == "eu-west-1a"
     assert hosts["kafka-controller-2"]["node_id"] == 1002
 
 
@@ -407,7 +468,7 @@ def test_inventory_output_matches_the_instances_and_volumes(any_stack):
     volume_of = {a.state["instanceId"]: a.state["volumeId"] for a in any_stack.of_type(ATTACHMENT)}
     ssm = inventory["all"]["vars"]["ansible_connection"] == "amazon.aws.aws_ssm"
     seen = {}
-    for group in ("kafka_broker", "kafka_controller", "zookeeper"):
+    for group in ("kafka_broker", "kafka_controller", "zookeeper", "monitoring"):
         for name, hvars in hosts_of(inventory, group).items():
             instance = instances[name]
             assert hvars["ansible_host"] == (instance.id if ssm else instance.state["privateIp"])
@@ -416,7 +477,8 @@ def test_inventory_output_matches_the_instances_and_volumes(any_stack):
                 "/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_" + volume_id.replace("-", "")
             )
             if group == "kafka_broker":
-                assert hvars["kafka_broker_rack"] == instance_zone(any_stack, instance)
+                assert hvars["kafka_broker_rack"] == instance.state["tags"]["kafka-kit:rack"]
+                assert hvars["aws_availability_zone"] == instance_zone(any_stack, instance)
             seen.setdefault(name, hvars)
             assert seen[name] == hvars
     assert set(seen) == set(instances)
@@ -432,6 +494,7 @@ def test_inventory_connection_settings(prod, ssh):
         "ansible_aws_ssm_region": "eu-west-1",
         "ansible_aws_ssm_bucket_name": prod.outputs[outputs.SSM_BUCKET_NAME],
         "ansible_aws_ssm_bucket_endpoint_url": "https://s3.eu-west-1.amazonaws.com",
+        "ansible_aws_ssm_timeout": 2100,
     }
     broker = hosts_of(inventory_of(prod), "kafka_broker")["kafka-broker-1"]
     assert broker["ansible_aws_ssm_instance_id"] == broker["ansible_host"]

@@ -15,9 +15,10 @@ from kafkakit_aws.components import (
 )
 from kafkakit_aws.components._common import ArgsError
 from kafkakit_aws.firewall import FirewallInputs
+from kafkakit_aws.rollout import Machine
 from kafkakit_aws.settings import KEYS, Ports, parse_settings
-from kafkakit_aws.topology import plan_nodes
-from kafkakit_aws.userdata import ssm_agent_user_data
+from kafkakit_aws.topology import Zone, plan_nodes
+from kafkakit_aws.userdata import APT_PROXY_FILE, ssm_agent_user_data
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROJECT = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
@@ -60,7 +61,16 @@ def test_user_data_installs_the_ssm_agent_from_the_regional_bucket():
         'amazon-ssm-agent.deb"'
     ) in script
     assert "systemctl enable --now amazon-ssm-agent" in script
+    # The agent starts last, so "online" in SSM means first boot is done (curl is there).
+    assert script.rindex("systemctl enable --now amazon-ssm-agent") > script.index("apt-get install -y curl")
+    assert APT_PROXY_FILE not in script
     assert "amazonaws.com.cn" in ssm_agent_user_data("cn-north-1", "amazonaws.com.cn")
+
+
+def test_user_data_points_apt_at_the_proxy_before_installing_anything():
+    script = ssm_agent_user_data("eu-west-1", apt_proxy_url="http://10.0.5.10:3142")
+    assert script.index(APT_PROXY_FILE) < script.index("apt-get update")
+    assert "Acquire::http::Proxy" in script and "'http://10.0.5.10:3142'" in script
 
 
 def test_component_args_are_checked_with_clear_errors():
@@ -77,7 +87,7 @@ def test_component_args_are_checked_with_clear_errors():
             s3_prefix_list_id="pl-1",
             firewall=FirewallInputs(
                 roles=("broker",),
-                ports=Ports(9092, 9093, 2181, 2888, 3888, 7071),
+                ports=Ports(),
                 vpc_cidr="10.0.0.0/16",
                 ssh_allowed_cidrs=("0.0.0.0/0",),
             ),
@@ -86,12 +96,13 @@ def test_component_args_are_checked_with_clear_errors():
         NodeIamArgs(cluster_name="k", partition="gcp")
     with pytest.raises(ArgsError, match=r"'Kafka_1' is not a DNS label"):
         PrivateDnsArgs(cluster_name="k", zone_name="k.internal", vpc_id="v", addresses={"Kafka_1": "1"})
-    nodes = tuple(plan_nodes(parse_settings({}, "t"), ["eu-west-1a"]))
+    nodes = tuple(plan_nodes(parse_settings({}, "t"), [Zone("eu-west-1a", "euw1-az1")]))
+    machines = {n.name: Machine("ami-1", n.instance_type, None, None) for n in nodes}
     with pytest.raises(ArgsError, match=r"kafka-broker-1: no subnet in eu-west-1a"):
         ClusterNodesArgs(
             cluster_name="k",
             nodes=nodes,
-            ami_id="ami-1",
+            machines=machines,
             subnet_ids={},
             security_group_ids={"broker": [], "controller": []},
             instance_profile_name="p",

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import pytest
+from kafkakit_aws.contract import constants
 from kafkakit_aws.settings import (
     DEFAULT_INSTANCE_TYPES,
     KEYS,
+    VALIDATORS,
     ConfigError,
     default_cluster_name,
     parse_settings,
 )
-from kafkakit_aws.topology import select_zones
+from kafkakit_aws.topology import Zone, select_zones
 
-EU_WEST_1 = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+EU_WEST_1 = [Zone("eu-west-1a", "euw1-az3"), Zone("eu-west-1b", "euw1-az1"), Zone("eu-west-1c", "euw1-az2")]
+UP = [z.name for z in EU_WEST_1]
 
 
 def errors_of(raw: dict[str, Any], stack: str = "test") -> list[str]:
@@ -44,7 +48,7 @@ def test_defaults_are_a_three_broker_three_controller_kraft_cluster_over_ssm():
     )
     assert not settings.combined
     assert settings.zone_count == 3
-    assert settings.nat_gateways == "none"
+    assert settings.nat_gateways == "single"  # the default stack has a package source (defect 3)
     assert settings.ssm_vpc_endpoints
     assert settings.ansible_connection == "ssm"
     assert settings.ssh_allowed_cidrs == ()
@@ -60,7 +64,15 @@ def test_defaults_are_a_three_broker_three_controller_kraft_cluster_over_ssm():
         "zookeeper_peer": 2888,
         "zookeeper_election": 3888,
         "jmx_exporter": 7071,
+        "node_exporter": 9100,
     }
+    assert settings.ports.as_dict() == {k: constants.DEFAULT_PORTS[k] for k in settings.ports.as_dict()}
+    assert not settings.monitoring_instance
+    assert settings.protect_instances
+    assert settings.roll_nodes == ()
+    assert settings.client_access == "none"
+    assert settings.snapshot_retention_days == 7
+    assert settings.volumes["broker"].throughput_mibps == 125  # m7i.xlarge sustains 156 MB/s
 
 
 def test_values_arrive_as_pulumi_strings():
@@ -133,11 +145,12 @@ def test_negative_controller_count():
     )
 
 
-def test_combined_nodes_need_an_odd_broker_count():
-    assert only_error({"controllerCount": 0, "brokerCount": 4}) == (
-        "brokerCount must be odd when controllerCount is 0 (every broker is then a KRaft "
-        "controller and the quorum needs a majority), got 4"
-    )
+def test_combined_means_the_first_three_brokers_are_controllers():
+    """issue 12: the shared contract's meaning of controllerCount 0, any broker count."""
+    for brokers, controllers in ((1, 1), (2, 1), (3, 3), (4, 3), (7, 3)):
+        settings = parse_settings({"controllerCount": 0, "brokerCount": brokers}, "t")
+        assert settings.combined
+        assert settings.combined_controllers == controllers == constants.combined_controller_count(brokers)
 
 
 def test_even_zookeeper_count():
@@ -204,11 +217,21 @@ def test_kafka_4_has_no_zookeeper_mode():
     )
 
 
-def test_kraft_needs_kafka_3_3():
-    assert only_error({"kafkaVersion": "3.2.3"}) == (
-        "kafkaVersion 3.2.3 is too old for kraft mode (KRaft is production ready from 3.3); "
-        "use mode zookeeper or a newer version"
+def test_kraft_needs_the_kits_floor_from_the_shared_constants():
+    assert constants.KRAFT_MIN_VERSION == (3, 9, 0)
+    assert only_error({"kafkaVersion": "3.8.1"}) == (
+        "kafkaVersion 3.8.1 is too old for kraft mode (the kit's KRaft needs the dynamic quorum "
+        "of 3.9.0+); use mode zookeeper or a newer version"
     )
+    assert parse_settings({"kafkaVersion": "3.9.1"}, "t").kafka_version == "3.9.1"
+
+
+def test_zookeeper_mode_broker_ids_stay_below_reserved_broker_max_id():
+    errors = errors_of({"mode": "zookeeper", "brokerCount": 1001, "zoneCount": 8})
+    assert (
+        "brokerCount must be at most 1000 in zookeeper mode (broker ids above "
+        "reserved.broker.max.id are refused), got 1001"
+    ) in errors
 
 
 # --------------------------------------------------------------------------- zones
@@ -217,32 +240,61 @@ def test_kraft_needs_kafka_3_3():
 def test_more_zones_than_the_region_offers():
     settings = parse_settings({"zoneCount": 4}, "t")
     with pytest.raises(ConfigError) as caught:
-        select_zones(settings, EU_WEST_1, "eu-west-1")
+        select_zones(settings, EU_WEST_1, UP, "eu-west-1")
     assert caught.value.errors == [
         "zoneCount is 4 but region eu-west-1 offers only 3 availability zones "
         "(eu-west-1a, eu-west-1b, eu-west-1c)"
     ]
 
 
-def test_zones_are_the_first_of_the_region_in_name_order():
+def test_zones_are_the_first_of_the_region_in_name_order_with_a_hint_to_pin_them():
     settings = parse_settings({"zoneCount": 2}, "t")
-    assert select_zones(settings, list(reversed(EU_WEST_1)), "eu-west-1") == EU_WEST_1[:2]
+    zones, warnings = select_zones(settings, list(reversed(EU_WEST_1)), UP, "eu-west-1")
+    assert zones == EU_WEST_1[:2]
+    assert warnings == [
+        "availabilityZones is not set: using eu-west-1a (euw1-az3), eu-west-1b (euw1-az1); pin "
+        "them so the cluster never depends on the region's zone list: pulumi config set --path "
+        'availabilityZones \'["euw1-az3", "euw1-az1"]\' (or edit the stack file)'
+    ]
 
 
 def test_explicit_zones_must_exist_in_the_region():
     settings = parse_settings({"availabilityZones": ["eu-west-1a", "eu-west-1d"]}, "t")
     with pytest.raises(ConfigError) as caught:
-        select_zones(settings, EU_WEST_1, "eu-west-1")
+        select_zones(settings, EU_WEST_1, UP, "eu-west-1")
     assert caught.value.errors == [
         "availabilityZones eu-west-1d not offered in region eu-west-1 "
-        "(available: eu-west-1a, eu-west-1b, eu-west-1c)"
+        "(offered: eu-west-1a, eu-west-1b, eu-west-1c)"
     ]
 
 
 def test_explicit_zones_keep_their_order_and_set_the_zone_count():
-    settings = parse_settings({"availabilityZones": ["eu-west-1c", "eu-west-1a"]}, "t")
+    settings = parse_settings({"availabilityZones": ["eu-west-1c", "euw1-az3"]}, "t")
     assert settings.zone_count == 2
-    assert select_zones(settings, EU_WEST_1, "eu-west-1") == ["eu-west-1c", "eu-west-1a"]
+    zones, warnings = select_zones(settings, EU_WEST_1, UP, "eu-west-1")
+    assert zones == [EU_WEST_1[2], EU_WEST_1[0]]
+    assert warnings == []
+    with pytest.raises(ConfigError, match="names one zone twice"):
+        select_zones(
+            parse_settings({"availabilityZones": ["eu-west-1a", "euw1-az3"]}, "t"), EU_WEST_1, UP, "x"
+        )
+
+
+def test_a_zone_that_is_down_is_kept_not_skipped():
+    """Defect 5: with eu-west-1a down, the cluster still uses a, b, c (nothing shifts)."""
+    for raw in ({}, {"availabilityZones": ["euw1-az3", "euw1-az1", "euw1-az2"]}):
+        zones, warnings = select_zones(parse_settings(raw, "t"), EU_WEST_1, UP[1:], "eu-west-1")
+        assert zones == EU_WEST_1
+        assert warnings[-1] == (
+            "zone eu-west-1a is not available now: its nodes stay there and any new one waits for "
+            "the zone (nothing moves to another zone)"
+        )
+
+
+def test_zone_names_and_ids_are_checked():
+    assert only_error({"availabilityZones": ["west"]}) == (
+        "availabilityZones[0] must be a zone name like eu-west-1a or a zone id like euw1-az1, got 'west'"
+    )
 
 
 def test_repeated_explicit_zone():
@@ -388,7 +440,9 @@ def test_ssh_connection_needs_cidrs_and_a_key():
 
 
 def test_ssm_needs_a_route_to_systems_manager():
-    assert only_error({"ssmVpcEndpoints": False}) == (
+    assert only_error(
+        {"ssmVpcEndpoints": False, "natGateways": "none", "aptProxyUrl": "http://10.0.5.10:3142"}
+    ) == (
         "ansibleConnection ssm needs a route to Systems Manager: keep ssmVpcEndpoints true or "
         "set natGateways to single or per-zone"
     )
@@ -399,7 +453,9 @@ def test_ssm_needs_a_route_to_systems_manager():
 
 
 def test_port_range():
-    assert only_error({"brokerPort": 70000}) == ("brokerPort must be between 1 and 65535, got 70000")
+    assert only_error({"brokerPort": 70000}) == (
+        "brokerPort must be between 1024 and 65535, got 70000 (the services run as an unprivileged user)"
+    )
 
 
 def test_ports_must_differ():
@@ -408,9 +464,12 @@ def test_ports_must_differ():
     )
 
 
-def test_ports_must_not_take_ssh_or_http():
+def test_ports_must_be_ones_an_unprivileged_service_can_bind():
     assert only_error({"jmxExporterPort": 22}) == (
-        "jmxExporterPort must not be 22, which the nodes use for SSH/HTTP(S)"
+        "jmxExporterPort must be between 1024 and 65535, got 22 (the services run as an unprivileged user)"
+    )
+    assert (
+        only_error({"nodeExporterPort": 9092}) == "nodeExporterPort and brokerPort must differ, both are 9092"
     )
 
 
@@ -420,13 +479,6 @@ def test_ports_must_not_take_ssh_or_http():
 def test_malformed_instance_type():
     assert only_error({"brokerInstanceType": "large"}) == (
         "brokerInstanceType must be an EC2 instance type like m7i.xlarge, got 'large'"
-    )
-
-
-def test_xen_instance_types_are_refused():
-    assert only_error({"zookeeperInstanceType": "t2.medium"}) == (
-        "zookeeperInstanceType 't2.medium' is a Xen (pre-Nitro) type whose EBS volumes are not "
-        "NVMe devices; choose a Nitro type such as m7i.xlarge"
     )
 
 
@@ -478,3 +530,109 @@ def test_type_errors():
 def test_every_key_has_a_default_the_parser_accepts():
     raw = {key: spec.default for key, spec in KEYS.items()}
     assert parse_settings(raw, "t") == parse_settings({}, "t")
+
+
+# --------------------------------------------------------------------------- issue 15 keys
+
+
+def test_parse_settings_is_small_validators_that_report_together():
+    """issue 12: the 285-line parse_settings is now one validator per concern; a configuration
+    broken in several concerns still gets every problem in one error."""
+    assert len(VALIDATORS) >= 10
+    for validator in VALIDATORS:
+        assert len(inspect.getsource(validator).splitlines()) <= 60, validator.__name__
+    errors = errors_of(
+        {
+            "clusterName": "X",
+            "brokerCount": 0,
+            "kafkaVersion": "5",
+            "vpcCidr": "10.0.0.0/8",
+            "sshAllowedCidrs": ["0.0.0.0/0"],
+            "brokerPort": 80,
+            "clientAccess": "alb",
+            "architecture": "sparc",
+            "rootVolumeSizeGib": 1,
+            "rollNodes": ["a", "b"],
+        }
+    )
+    assert [e.split(" ", 1)[0] for e in errors] == [
+        "clusterName",
+        "brokerCount",
+        "kafkaVersion",
+        "vpcCidr",
+        "sshAllowedCidrs[0]",
+        "brokerPort",
+        "clientAccess",
+        "architecture",
+        "rootVolumeSizeGib",
+        "rollNodes",
+    ]
+
+
+def test_no_nat_without_a_package_source_is_refused():
+    """Defect 3."""
+    assert only_error({"natGateways": "none"}) == (
+        "natGateways none leaves the hosts without a package source, but host_prep and java install "
+        "Debian packages: set natGateways to single (one NAT gateway, about USD 35/month plus "
+        "USD 0.048/GB) or per-zone, or aptProxyUrl to an apt proxy or mirror the VPC reaches "
+        "(peering, transit gateway)"
+    )
+    settings = parse_settings({"natGateways": "none", "aptProxyUrl": "http://10.0.5.10:3142"}, "t")
+    assert (settings.apt_proxy_cidrs, settings.apt_proxy_port) == (("10.0.5.10/32",), 3142)
+    assert not settings.internet_egress
+
+
+def test_apt_proxy_settings():
+    assert only_error({"aptProxyUrl": "ftp://mirror"}) == (
+        "aptProxyUrl must be an http:// or https:// URL like http://10.0.5.10:3142, got 'ftp://mirror'"
+    )
+    assert only_error({"aptProxyUrl": "http://apt.corp.example:3142"}) == (
+        "aptProxyUrl names a host, not an address: set aptProxyCidrs to the networks the proxy is "
+        "in, so the nodes' egress rule can allow it"
+    )
+    named = parse_settings({"aptProxyUrl": "https://apt.corp.example", "aptProxyCidrs": ["10.7.0.0/16"]}, "t")
+    assert (named.apt_proxy_cidrs, named.apt_proxy_port) == (("10.7.0.0/16",), 443)
+    assert only_error({"aptProxyCidrs": ["10.7.0.0/16"]}) == "aptProxyCidrs is only used with aptProxyUrl"
+
+
+def test_existing_vpc_settings():
+    assert errors_of({"vpcId": "vpc-0123456789abcdef0"}) == [
+        "vpcId needs subnetIds: the private subnets to place the nodes in, one per zone",
+        "natGateways must be none with vpcId: the stack adds no gateways to a VPC it does not own "
+        "(its subnets' routes are the VPC's)",
+    ]
+    settings = parse_settings(
+        {"vpcId": "vpc-0123456789abcdef0", "subnetIds": ["subnet-0123456789abcdef0"], "natGateways": "none"},
+        "t",
+    )
+    assert settings.existing_vpc and settings.zone_count == 1
+    assert errors_of(
+        {"vpcId": "default", "subnetIds": ["subnet-0123456789abcdef0"], "natGateways": "none"}
+    ) == ["vpcId must be a VPC id like vpc-0123456789abcdef0, got 'default'"]
+
+
+def test_day_two_settings():
+    assert only_error({"flowLogRetentionDays": 10}) == (
+        "flowLogRetentionDays must be 0 (no flow logs) or a CloudWatch Logs retention (1, 3, 5, 7, "
+        "14, 30, 60, 90, ...), got 10"
+    )
+    assert (
+        only_error({"snapshotRetentionDays": -1})
+        == "snapshotRetentionDays must be between 0 and 1000, got -1"
+    )
+    assert only_error({"alarmTopicArn": "oncall"}) == (
+        "alarmTopicArn must be an SNS topic ARN (arn:aws:sns:...), got 'oncall'"
+    )
+    assert only_error({"rollNodes": ["Kafka_1"]}) == (
+        "rollNodes[0] must be a node name like kafka-broker-1, got 'Kafka_1'"
+    )
+
+
+def test_monitoring_instance_settings():
+    settings = parse_settings({"monitoringInstance": True, "architecture": "arm64"}, "t")
+    assert settings.monitoring_instance
+    assert settings.instance_types["monitoring"] == "m7g.large"
+    assert (
+        only_error({"monitoringVolumeSizeGib": 4})
+        == "monitoringVolumeSizeGib must be between 8 and 65536 GiB, got 4"
+    )

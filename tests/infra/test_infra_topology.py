@@ -14,7 +14,9 @@ from kafkakit_aws.settings import CONTROLLER_NODE_ID_BASE, MAX_ZONES, Ports, par
 from kafkakit_aws.topology import (
     GROUP_BROKER,
     GROUP_CONTROLLER,
+    GROUP_MONITORING,
     GROUP_ZOOKEEPER,
+    Zone,
     kebab,
     nvme_device_path,
     plan_nodes,
@@ -23,8 +25,9 @@ from kafkakit_aws.topology import (
     subnet_layout,
 )
 
-ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
-PORTS = Ports(9092, 9093, 2181, 2888, 3888, 7071)
+ZONE_NAMES = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+ZONES = [Zone(name, f"euw1-az{i}") for i, name in enumerate(ZONE_NAMES, start=1)]
+PORTS = Ports()
 # No example database: nothing is written into the work tree (.hypothesis/).
 no_database = settings(database=None)
 
@@ -127,8 +130,9 @@ def test_dedicated_kraft_plan():
     assert [n.node_id for n in brokers] == list(range(1, 7))
     assert [n.name for n in controllers] == ["kafka-controller-1", "kafka-controller-2", "kafka-controller-3"]
     assert [n.node_id for n in controllers] == [1001, 1002, 1003]
-    assert [n.zone for n in brokers] == ZONES * 2
-    assert [n.zone for n in controllers] == ZONES
+    assert [n.zone for n in brokers] == ZONE_NAMES * 2
+    assert [n.zone for n in controllers] == ZONE_NAMES
+    assert [n.zone_id for n in brokers] == ["euw1-az1", "euw1-az2", "euw1-az3"] * 2
     assert all(n.groups == (GROUP_BROKER,) for n in brokers)
     assert all(n.groups == (GROUP_CONTROLLER,) for n in controllers)
     assert brokers[0].instance_type == "m7i.xlarge"
@@ -141,6 +145,32 @@ def test_combined_plan():
     assert all(n.role == "combined" for n in nodes)
     assert all(n.groups == (GROUP_BROKER, GROUP_CONTROLLER) for n in nodes)
     assert [n.node_id for n in nodes] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(("brokers", "controllers"), [(1, 1), (2, 1), (3, 3), (5, 3), (6, 3)])
+def test_combined_plan_makes_the_first_three_brokers_controllers(brokers, controllers):
+    """The shared contract (constants.combined_controller_count), as the lab and the roles do."""
+    nodes = plan_nodes(parse_settings({"brokerCount": brokers, "controllerCount": 0}, "t"), ZONES)
+    assert [n.name for n in nodes] == [f"kafka-{i}" for i in range(1, brokers + 1)]
+    assert all(GROUP_BROKER in n.groups for n in nodes)
+    assert [n.name for n in nodes if GROUP_CONTROLLER in n.groups] == [
+        f"kafka-{i}" for i in range(1, controllers + 1)
+    ]
+    assert [n.role for n in nodes[controllers:]] == ["broker"] * (brokers - controllers)
+
+
+def test_monitoring_instance_is_planned_last_in_the_first_zone():
+    nodes = plan_nodes(parse_settings({"monitoringInstance": True}, "t"), ZONES)
+    monitoring = nodes[-1]
+    assert (monitoring.name, monitoring.role, monitoring.groups) == (
+        "monitoring-1",
+        "monitoring",
+        (GROUP_MONITORING,),
+    )
+    assert monitoring.node_id is None and monitoring.zone == "eu-west-1a"
+    assert monitoring.instance_type == "m7i.large"
+    assert monitoring.volume.size_gib == 50
+    assert not any(n.role == "monitoring" for n in plan_nodes(parse_settings({}, "t"), ZONES))
 
 
 def test_zookeeper_plan():
@@ -159,8 +189,6 @@ def test_zookeeper_plan():
     zone_count=st.integers(min_value=1, max_value=3),
 )
 def test_node_ids_and_names_are_unique(brokers, controllers, zone_count):
-    if controllers == 0 and brokers % 2 == 0:
-        brokers += 1
     if -(-brokers // zone_count) > 7:
         return
     settings = parse_settings(
@@ -243,3 +271,83 @@ def test_rules_per_role():
     assert not [k for k in by_name if k[1].startswith(("ssh", "jmx"))]
     assert groups_needed(("zookeeper", "broker")) == ["node", "broker", "zookeeper"]
     assert groups_needed(("combined",)) == ["node", "broker", "controller"]
+    assert groups_needed(("broker", "monitoring"), load_balancer=True) == [
+        "node",
+        "broker",
+        "monitoring",
+        "nlb",
+    ]
+
+
+def test_every_rule_follows_the_configured_ports():
+    """Issue 13 / defect 4: the rules are made from the same Ports as the inventory's variables."""
+    ports = Ports(
+        broker=19092,
+        controller=19093,
+        zookeeper_client=12181,
+        zookeeper_peer=12888,
+        zookeeper_election=13888,
+        jmx_exporter=17071,
+        node_exporter=19100,
+    )
+    inputs = FirewallInputs(
+        roles=("broker", "controller", "zookeeper", "monitoring"),
+        ports=ports,
+        vpc_cidr="10.42.0.0/16",
+        client_cidrs=("10.0.0.0/8",),
+        monitoring_cidrs=("10.50.0.0/24",),
+    )
+    ingress = {(r.group, r.name): r.from_port for r in rules(inputs) if r.direction == "ingress"}
+    assert ingress == {
+        ("node", "jmx-exporter-10-50-0-0-24"): 17071,
+        ("node", "jmx-exporter-monitoring"): 17071,
+        ("node", "node-exporter-10-50-0-0-24"): 19100,
+        ("node", "node-exporter-monitoring"): 19100,
+        ("broker", "client-10-0-0-0-8"): 19092,
+        ("broker", "inter-broker"): 19092,
+        ("controller", "from-brokers"): 19093,
+        ("controller", "quorum"): 19093,
+        ("zookeeper", "from-brokers"): 12181,
+        ("zookeeper", "quorum-peer"): 12888,
+        ("zookeeper", "quorum-election"): 13888,
+        ("monitoring", "prometheus-10-50-0-0-24"): 9090,
+    }
+
+
+def test_exporters_only_from_the_monitoring_instance_and_monitoring_cidrs():
+    """Issue 14: no other source reaches the exporter ports."""
+    inputs = FirewallInputs(
+        roles=("broker", "controller", "monitoring"), ports=PORTS, vpc_cidr="10.42.0.0/16"
+    )
+    exporter = [r for r in rules(inputs) if r.direction == "ingress" and r.from_port in (7071, 9100)]
+    assert {(r.from_port, r.peer_group, r.cidr) for r in exporter} == {
+        (7071, "monitoring", None),
+        (9100, "monitoring", None),
+    }
+    without = FirewallInputs(roles=("broker", "controller"), ports=PORTS, vpc_cidr="10.42.0.0/16")
+    assert not [r for r in rules(without) if r.direction == "ingress" and r.from_port in (7071, 9100)]
+
+
+def test_apt_proxy_and_load_balancer_rules():
+    inputs = FirewallInputs(
+        roles=("broker", "controller"),
+        ports=PORTS,
+        vpc_cidr="10.42.0.0/16",
+        client_cidrs=("10.0.0.0/8",),
+        apt_proxy_cidrs=("10.0.5.10/32",),
+        apt_proxy_port=3142,
+        external_ports=(9201, 9203),
+    )
+    by_name = {(r.group, r.name): r for r in rules(inputs)}
+    proxy = by_name[("node", "egress-apt-proxy-10-0-5-10-32")]
+    assert (proxy.direction, proxy.cidr, proxy.from_port, proxy.to_port) == (
+        "egress",
+        "10.0.5.10/32",
+        3142,
+        3142,
+    )
+    external = by_name[("broker", "external-from-nlb")]
+    assert (external.peer_group, external.from_port, external.to_port) == ("nlb", 9201, 9203)
+    assert by_name[("nlb", "client-10-0-0-0-8")].cidr == "10.0.0.0/8"
+    assert by_name[("nlb", "to-brokers")].direction == "egress"
+    assert not [r for r in rules(inputs) if r.direction == "egress" and r.cidr == ANYWHERE]

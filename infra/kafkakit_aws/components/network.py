@@ -1,11 +1,12 @@
 """Network: VPC, one private subnet and route table per zone, S3 gateway endpoint, optional SSM
-interface endpoints, optional public subnets with NAT."""
+interface endpoints, optional public subnets with NAT. Or, given an existing VPC and its
+subnets, only the SSM interface endpoints (if asked for): the VPC's routes are its owner's."""
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -27,10 +28,20 @@ class NetworkArgs:
     """Prefix of VPC endpoint service names (com.amazonaws, cn.com.amazonaws in China)."""
     nat_gateways: NatMode = "none"
     ssm_vpc_endpoints: bool = True
+    existing_vpc_id: str | None = None
+    """Deploy into this VPC instead of creating one; `existing_subnet_ids` are its subnets."""
+    existing_subnet_ids: Mapping[str, str] = field(default_factory=dict)
+    """Existing private subnet id by zone name (with `existing_vpc_id`)."""
+    existing_s3_prefix_list_id: str | None = None
+    """The region's S3 prefix list (the egress rule to S3), looked up for an existing VPC."""
 
     def __post_init__(self) -> None:
         where = "NetworkArgs"
         require(bool(self.zones), where, "at least one zone is needed")
+        if self.existing_vpc_id:
+            require(set(self.existing_subnet_ids) == set(self.zones), where, "one existing subnet per zone")
+            require(self.nat_gateways == "none", where, "no NAT gateways in an existing VPC")
+            require(bool(self.existing_s3_prefix_list_id), where, "existing_s3_prefix_list_id is required")
         require(len(set(self.zones)) == len(self.zones), where, f"zones repeat: {self.zones}")
         require(len(self.zones) <= MAX_ZONES, where, f"at most {MAX_ZONES} zones")
         require(self.nat_gateways in NAT_MODES, where, f"nat_gateways {self.nat_gateways!r}")
@@ -38,7 +49,8 @@ class NetworkArgs:
             prefix = ipaddress.IPv4Network(self.vpc_cidr).prefixlen
         except ValueError as error:
             raise ValueError(f"{where}: vpc_cidr {self.vpc_cidr!r}: {error}") from None
-        require(16 <= prefix <= 24, where, f"vpc_cidr must be /16 to /24, got {self.vpc_cidr}")
+        if not self.existing_vpc_id:
+            require(16 <= prefix <= 24, where, f"vpc_cidr must be /16 to /24, got {self.vpc_cidr}")
 
 
 class Network(pulumi.ComponentResource):
@@ -53,8 +65,22 @@ class Network(pulumi.ComponentResource):
         if not isinstance(args, NetworkArgs):
             raise TypeError(f"{name}: expected NetworkArgs, got {type(args).__name__}")
         super().__init__(f"{TYPE_PREFIX}:Network", name, None, opts)
-        cluster = args.cluster_name
         child = pulumi.ResourceOptions(parent=self)
+        self.node_dependencies = []
+        if args.existing_vpc_id:
+            self.vpc_id = pulumi.Output.from_input(args.existing_vpc_id)
+            self.private_subnet_ids = {
+                z: pulumi.Output.from_input(s) for z, s in args.existing_subnet_ids.items()
+            }
+            self.s3_prefix_list_id = pulumi.Output.from_input(args.existing_s3_prefix_list_id)
+        else:
+            self._own_vpc(name, args, child)
+        if args.ssm_vpc_endpoints:
+            self._ssm_endpoints(name, args, child)
+        self.register_outputs({"vpc_id": self.vpc_id, "private_subnet_ids": self.private_subnet_ids})
+
+    def _own_vpc(self, name: str, args: NetworkArgs, child: pulumi.ResourceOptions) -> None:
+        cluster = args.cluster_name
         layout = subnet_layout(args.vpc_cidr, args.zones)
 
         vpc = aws.ec2.Vpc(
@@ -104,51 +130,43 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
         self.s3_prefix_list_id = s3.prefix_list_id
-        self.node_dependencies = [s3]
-
-        if args.ssm_vpc_endpoints:
-            endpoint_sg = aws.ec2.SecurityGroup(
-                f"{name}-endpoints",
-                vpc_id=vpc.id,
-                description=f"{cluster}: HTTPS from the VPC to the SSM interface endpoints",
-                tags=tags(cluster, f"{cluster}-endpoints"),
-                opts=child,
-            )
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-endpoints-https",
-                security_group_id=endpoint_sg.id,
-                ip_protocol="tcp",
-                from_port=443,
-                to_port=443,
-                cidr_ipv4=args.vpc_cidr,
-                description="HTTPS from the VPC",
-                opts=child,
-            )
-            for service in SSM_ENDPOINT_SERVICES:
-                self.node_dependencies.append(
-                    aws.ec2.VpcEndpoint(
-                        f"{name}-{service}",
-                        vpc_id=vpc.id,
-                        service_name=f"{args.reverse_dns_prefix}.{args.region}.{service}",
-                        vpc_endpoint_type="Interface",
-                        subnet_ids=[s.id for s in private_subnets.values()],
-                        security_group_ids=[endpoint_sg.id],
-                        private_dns_enabled=True,
-                        tags=tags(cluster, f"{cluster}-{service}"),
-                        opts=child,
-                    )
-                )
-
+        self.node_dependencies.append(s3)
         if args.nat_gateways != "none":
             self.node_dependencies.extend(self._nat(name, args, vpc, layout, private_route_tables))
 
-        self.register_outputs(
-            {
-                "vpc_id": self.vpc_id,
-                "private_subnet_ids": self.private_subnet_ids,
-                "s3_prefix_list_id": self.s3_prefix_list_id,
-            }
+    def _ssm_endpoints(self, name: str, args: NetworkArgs, child: pulumi.ResourceOptions) -> None:
+        cluster = args.cluster_name
+        endpoint_sg = aws.ec2.SecurityGroup(
+            f"{name}-endpoints",
+            vpc_id=self.vpc_id,
+            description=f"{cluster}: HTTPS from the VPC to the SSM interface endpoints",
+            tags=tags(cluster, f"{cluster}-endpoints"),
+            opts=child,
         )
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-endpoints-https",
+            security_group_id=endpoint_sg.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4=args.vpc_cidr,
+            description="HTTPS from the VPC",
+            opts=child,
+        )
+        for service in SSM_ENDPOINT_SERVICES:
+            self.node_dependencies.append(
+                aws.ec2.VpcEndpoint(
+                    f"{name}-{service}",
+                    vpc_id=self.vpc_id,
+                    service_name=f"{args.reverse_dns_prefix}.{args.region}.{service}",
+                    vpc_endpoint_type="Interface",
+                    subnet_ids=list(self.private_subnet_ids.values()),
+                    security_group_ids=[endpoint_sg.id],
+                    private_dns_enabled=True,
+                    tags=tags(cluster, f"{cluster}-{service}"),
+                    opts=child,
+                )
+            )
 
     def _nat(
         self,

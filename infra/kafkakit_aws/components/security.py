@@ -18,6 +18,8 @@ DESCRIPTIONS: Mapping[str, str] = {
     "broker": "Kafka brokers: client and inter-broker listener",
     "controller": "KRaft controllers: controller listener",
     "zookeeper": "ZooKeeper ensemble: client, peer and election ports",
+    "monitoring": "Prometheus host: its web port from the monitoring networks",
+    "nlb": "client load balancer: the brokers' external ports",
 }
 
 
@@ -41,7 +43,8 @@ class SecurityGroupsArgs:
 
 class SecurityGroups(pulumi.ComponentResource):
     group_ids: dict[str, pulumi.Output[str]]
-    """Security group id by group: node, broker, controller, zookeeper (those in use)."""
+    """Security group id by group: node, broker, controller, zookeeper, monitoring, nlb (those in
+    use)."""
 
     def __init__(
         self, name: str, args: SecurityGroupsArgs, opts: pulumi.ResourceOptions | None = None
@@ -53,7 +56,7 @@ class SecurityGroups(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         groups: dict[str, aws.ec2.SecurityGroup] = {}
-        for group in groups_needed(args.firewall.roles):
+        for group in groups_needed(args.firewall.roles, args.firewall.external_ports is not None):
             groups[group] = aws.ec2.SecurityGroup(
                 f"{name}-{group}",
                 vpc_id=args.vpc_id,
