@@ -1,17 +1,28 @@
 """The health gates that decide whether a node may stop, and whether it is back: pure verdicts over
-what the tools answered (module_utils/tool_output.py parses it), plus the bounded retry loop that
-the kafka_gate module runs on a node.
+what the tools answered or what the nodes' JMX exporters serve (module_utils/tool_output.py parses
+both), plus the scrapes and the bounded retry loop that the kafka_gate module runs on a node.
 
 Each verdict returns one line that says why the gate passes, or raises NotHealthy with the reason
 it holds: the play log shows that line under the gate's own task. Tests:
-tests/unit/test_gates.py, on the recorded outputs of the 3.9 and 4.x tools.
+tests/unit/test_gates.py, on the recorded outputs of the 3.9 and 4.x tools, and
+tests/unit/test_metric_gates.py, where each metric verdict and its tool counterpart read a cluster
+recorded both ways at the same moment (tests/data/gates/).
+
+The metric verdicts read the series of the kit's exporter rules (roles/kafka_metrics/files/
+kafka-jmx-exporter.yml). A scrape is the parsed answer of one exporter, or, for an exporter that did
+not answer, the reason as a string: a silent exporter is a node that is not healthy, never one that
+reports 0.
 """
 
 from __future__ import annotations
 
+import http.client
+import math
 import socket
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.kafkakit.kafka.plugins.module_utils import tool_output
 from ansible_collections.kafkakit.kafka.plugins.module_utils.tools import ToolError
@@ -153,11 +164,256 @@ def active_controller(replication: list[dict]) -> int:
     return leaders[0]
 
 
+# --- Verdicts over the exporters' metrics ---------------------------------------------------------------
+# One exporter's parsed answer (tool_output.prometheus_metrics), or why it gave none.
+Scrape = dict | str
+# kafka.server:type=KafkaServer,name=BrokerState: 3 is RUNNING (KRaft: registered and unfenced,
+# caught up with the metadata log; ZooKeeper mode: serving).
+BROKER_RUNNING = 3
+_BROKER_STATES = {
+    0: "NOT_RUNNING", 1: "STARTING", 2: "RECOVERY", 3: "RUNNING", 6: "PENDING_CONTROLLED_SHUTDOWN",
+    7: "SHUTTING_DOWN",
+}  # fmt: skip
+_RAFT_STATE = "kafka_server_raftmetrics_current_state"
+_REPLICA_MANAGER = "kafka_server_replicamanager"
+
+
+def _silent(scrapes: dict[str, Scrape]) -> list[str]:
+    return [f"{address} ({reason})" for address, reason in sorted(scrapes.items()) if isinstance(reason, str)]
+
+
+def _answering(scrapes: dict[str, Scrape], what: str) -> dict[str, dict]:
+    """The scrapes of exporters that answered; NotHealthy naming those that did not."""
+    if not scrapes:
+        raise NotHealthy(f"no exporter of the {what} to read")
+    silent = _silent(scrapes)
+    if silent:
+        raise NotHealthy(f"exporters of the {what} do not answer: {_sample(silent)}")
+    return dict(scrapes)
+
+
+def metric(samples: dict, name: str, **labels: str) -> float | None:
+    """The value of the first sample of `name` with `labels` (None when the exporter has none)."""
+    for sample_labels, value in samples.get(name, []):
+        if all(sample_labels.get(key) == wanted for key, wanted in labels.items()):
+            return value
+    return None
+
+
+def _needed(samples: dict, address: str, name: str) -> float:
+    """A series a verdict cannot do without: missing (a JVM that is starting and has not registered
+    the bean yet) or NaN holds the gate."""
+    value = metric(samples, name)
+    if value is None or math.isnan(value):
+        raise NotHealthy(f"{address} does not report {name} yet")
+    return value
+
+
+def _shown(value: float | None) -> str:
+    return "none" if value is None else f"{value:.0f}"
+
+
+def raft_state(samples: dict) -> str | None:
+    """The node's KRaft state (leader, follower, candidate, unattached, observer, ...)."""
+    states = [labels.get("state") for labels, value in samples.get(_RAFT_STATE, []) if value == 1]
+    return states[0] if len(states) == 1 else None
+
+
+def _active_controller(scrapes: dict[str, dict]) -> tuple[str, dict]:
+    """(address, scrape) of the one controller that reports ActiveControllerCount 1."""
+    active = [
+        address
+        for address, samples in sorted(scrapes.items())
+        if metric(samples, "kafka_controller_kafkacontroller_activecontrollercount") == 1
+    ]
+    if len(active) != 1:
+        raise NotHealthy(f"{len(active)} active controllers among {sorted(scrapes)}, expected exactly one")
+    return active[0], scrapes[active[0]]
+
+
+def metrics_quorum(scrapes: dict[str, Scrape], every: bool = True) -> tuple[str, int, dict[str, dict]]:
+    """(leader's exporter, leader's node id, the voters' scrapes): every voter answers (or, not
+    `every`, at least one), exactly one leads and every other follows it in the same epoch."""
+    if every:
+        voters = _answering(scrapes, "voters")
+    else:
+        voters = {a: s for a, s in scrapes.items() if not isinstance(s, str) and raft_state(s)}
+        if not voters:
+            raise NotHealthy(f"no voter reports its raft state: {_sample(sorted(scrapes))}")
+    states = {address: raft_state(samples) for address, samples in voters.items()}
+    unknown = sorted(address for address, state in states.items() if state is None)
+    if unknown:
+        raise NotHealthy(f"voters that report no raft state yet: {', '.join(unknown)}")
+    leaders = sorted(address for address, state in states.items() if state == "leader")
+    if not leaders:
+        raise NotHealthy("the quorum has no leader")
+    if len(leaders) > 1:
+        raise NotHealthy(f"{len(leaders)} voters lead the quorum: {', '.join(leaders)}")
+    others = sorted(f"{a} ({s})" for a, s in states.items() if s not in ("leader", "follower"))
+    if others:
+        raise NotHealthy(f"voters neither leader nor follower: {', '.join(others)}")
+    leader = leaders[0]
+    leader_id = int(_needed(voters[leader], leader, "kafka_server_raftmetrics_current_leader"))
+    epoch = _needed(voters[leader], leader, "kafka_server_raftmetrics_current_epoch")
+    astray = sorted(
+        f"{address} (leader {_shown(metric(samples, 'kafka_server_raftmetrics_current_leader'))}, epoch "
+        f"{_shown(metric(samples, 'kafka_server_raftmetrics_current_epoch'))})"
+        for address, samples in voters.items()
+        if metric(samples, "kafka_server_raftmetrics_current_leader") != leader_id
+        or metric(samples, "kafka_server_raftmetrics_current_epoch") != epoch
+    )
+    if astray:
+        raise NotHealthy(
+            f"voters that follow another leader than {leader_id} in epoch {epoch:.0f}: {', '.join(astray)}"
+        )
+    return leader, leader_id, voters
+
+
+def metrics_quorum_verdict(scrapes: dict[str, Scrape], voters: int, max_lag: int = 1000) -> str:
+    """The controller quorum is whole, from the raft metrics of every controller (`scrapes`, one per
+    voter): each answers, one leads and the others follow it in its epoch, the leader counts `voters`
+    voters, and each follower's log end offset and high watermark are at most `max_lag` records
+    behind the leader's. A follower that stops fetching leaves the follower state within
+    controller.quorum.fetch.timeout.ms, and a voter that stops answers no scrape: the metric form of
+    the tools' staleness."""
+    leader, leader_id, answered = metrics_quorum(scrapes)
+    counted = _needed(answered[leader], leader, "kafka_server_raftmetrics_number_of_voters")
+    if counted != voters or len(answered) != voters:
+        raise NotHealthy(
+            f"the quorum has {counted:.0f} voters ({len(answered)} exporters read), expected {voters}"
+        )
+    end = _needed(answered[leader], leader, "kafka_server_raftmetrics_log_end_offset")
+    watermark = _needed(answered[leader], leader, "kafka_server_raftmetrics_high_watermark")
+    lags, lagging = {}, []
+    for address, samples in sorted(answered.items()):
+        offset = _needed(samples, address, "kafka_server_raftmetrics_log_end_offset")
+        known = _needed(samples, address, "kafka_server_raftmetrics_high_watermark")
+        lags[address] = max(0, int(end - offset))
+        if known < 0 or watermark - known > max_lag:
+            lagging.append(f"{address} (high watermark {known:.0f}, the leader's {watermark:.0f})")
+        elif lags[address] > max_lag:
+            lagging.append(f"{address} ({lags[address]} records behind)")
+    if lagging:
+        raise NotHealthy(f"voters not caught up with the leader: {', '.join(lagging)}")
+    worst, ids = max(lags.values()), ", ".join(sorted(answered))
+    return f"quorum healthy: leader {leader_id}, voters [{ids}], max follower lag {worst}"
+
+
+def metrics_active_controller(scrapes: dict[str, Scrape]) -> int:
+    """The quorum leader's node id, from the raft metrics of the controllers that answer (the tools
+    ask any controller): one of them leads, the others follow it."""
+    return metrics_quorum(scrapes, every=False)[1]
+
+
+def metrics_brokers_verdict(brokers: dict[str, Scrape], controllers: dict[str, Scrape], expected: int) -> str:
+    """`expected` brokers registered and unfenced: the active controller (among `controllers`)
+    counts them (ActiveBrokerCount), and every broker's exporter answers with BrokerState RUNNING,
+    which a broker reaches once the controller has unfenced it (BrokerApiVersionsCommand, the tools'
+    way, lists the unfenced brokers that answer it)."""
+    answered = _answering(brokers, "brokers")
+    states = {
+        address: _needed(samples, address, "kafka_server_kafkaserver_brokerstate")
+        for address, samples in sorted(answered.items())
+    }
+    not_running = [
+        f"{address} ({_BROKER_STATES.get(int(state), int(state))})"
+        for address, state in states.items()
+        if state != BROKER_RUNNING
+    ]
+    if not_running:
+        raise NotHealthy(f"brokers not running yet: {', '.join(not_running)}")
+    active, samples = _active_controller(_answering(controllers, "controllers"))
+    unfenced = _needed(samples, active, "kafka_controller_kafkacontroller_activebrokercount")
+    fenced = metric(samples, "kafka_controller_kafkacontroller_fencedbrokercount") or 0
+    if unfenced != expected:
+        raise NotHealthy(
+            f"{unfenced:.0f} brokers registered and unfenced ({fenced:.0f} fenced), expected {expected} "
+            f"(active controller {active})"
+        )
+    return f"brokers healthy: {expected} registered and unfenced, each running (active controller {active})"
+
+
+def metrics_partitions_verdict(brokers: dict[str, Scrape], controllers: dict[str, Scrape]) -> str:
+    """No partition under-replicated, under its min ISR or offline: the sums over every broker of
+    UnderReplicatedPartitions and UnderMinIsrPartitionCount (each broker counts the partitions it
+    leads), and the active controller's OfflinePartitionsCount (partitions without a leader, which
+    no broker counts). Every broker's and controller's exporter must answer."""
+    silent = _silent({**brokers, **controllers})
+    problems = [f"exporters do not answer: {_sample(silent)}"] if silent else []
+    under_replicated = under_min_isr = 0
+    for address, samples in sorted(brokers.items()):
+        if isinstance(samples, str):
+            continue
+        try:
+            under_replicated += _needed(samples, address, f"{_REPLICA_MANAGER}_underreplicatedpartitions")
+            under_min_isr += _needed(samples, address, f"{_REPLICA_MANAGER}_underminisrpartitioncount")
+        except NotHealthy as missing:
+            problems.append(str(missing))
+    answered = {a: s for a, s in controllers.items() if not isinstance(s, str)}
+    offline = count = None
+    try:
+        active, samples = _active_controller(answered)
+        offline = _needed(samples, active, "kafka_controller_kafkacontroller_offlinepartitionscount")
+        count = _needed(samples, active, "kafka_controller_kafkacontroller_globalpartitioncount")
+    except NotHealthy as reason:
+        problems.append(str(reason))
+    counted = [
+        f"{value:.0f} {what}"
+        for value, what in (
+            (offline, "offline"),
+            (under_min_isr, "under min ISR"),
+            (under_replicated, "under-replicated"),
+        )
+        if value
+    ]
+    if problems:
+        raise NotHealthy(
+            "partitions not healthy: "
+            + "; ".join(problems + ([f"from those that answer: {', '.join(counted)}"] if counted else []))
+        )
+    if counted:
+        raise NotHealthy("partitions not healthy: " + "; ".join(counted))
+    return f"partitions healthy: {count:.0f} partitions, none under-replicated, under min ISR or offline"
+
+
+def exporters_verdict(scrapes: dict[str, Scrape]) -> str:
+    """Every exporter answers as an exporter (whether the metric gates can be read at all)."""
+    answered = _answering(scrapes, "nodes")
+    return f"every exporter answers: {', '.join(sorted(answered))}"
+
+
 def _sample(names: list[str], shown: int = 5) -> str:
     return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 # --- Probing ------------------------------------------------------------------------------------
+# The exporters are read directly, never through an HTTP proxy of the environment.
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def scrape(address: str, timeout: float = 5) -> dict:
+    """GET http://<address>/metrics of an exporter (host:port), parsed."""
+    with _NO_PROXY.open(f"http://{address}/metrics", timeout=timeout) as answer:
+        return tool_output.prometheus_metrics(answer.read().decode("utf-8", errors="replace"))
+
+
+def scrape_all(addresses: Iterable[str], timeout: float = 5) -> dict[str, Scrape]:
+    """Every exporter at once (so that the scrapes describe one moment): its parsed answer, or why
+    it gave none."""
+    addresses = sorted(set(addresses))
+    if not addresses:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(16, len(addresses))) as pool:
+        pending = {address: pool.submit(scrape, address, timeout) for address in addresses}
+    found: dict[str, Scrape] = {}
+    for address, future in pending.items():
+        try:
+            found[address] = future.result()
+        except (OSError, http.client.HTTPException, tool_output.ToolOutputError) as error:
+            found[address] = str(getattr(error, "reason", None) or error) or type(error).__name__
+    return found
+
+
 def four_letter_word(server: str, word: str, timeout: float = 5) -> str:
     """Send a four-letter word to a ZooKeeper member (host:port) and return its whole answer."""
     host, _, port = server.rpartition(":")

@@ -1,4 +1,5 @@
-"""Parsers of what Kafka's and ZooKeeper's command-line tools print: one parser per tool output.
+"""Parsers of what Kafka's and ZooKeeper's command-line tools print: one parser per tool output; and
+of what the nodes' Prometheus exporters answer (prometheus_metrics), which the metric gates read.
 
 Every gate, module and script that reads a tool's answer goes through these. Tables are read by
 their column headers, never by position, so a column added by a later release does not shift the
@@ -243,6 +244,53 @@ def zookeeper_missing(text: str) -> bool:
 def zookeeper_four_letter(text: str) -> dict[str, str]:
     """The `srvr` four-letter word's answer: `Mode: leader`, `Zxid: 0x...`, ..."""
     return key_values(text)
+
+
+# --- Prometheus exporters (the JMX exporter agent's /metrics) ---------------------------------------
+_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_METRIC_LABEL = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\\n]|\\.)*)"\s*(,?)')
+_METRIC_LABELS_END = re.compile(r"\s*\}")
+_LABEL_ESCAPE = re.compile(r"\\(.)")
+_METRIC_VALUE = re.compile(r"[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|Inf|NaN)")
+# The last field: the value itself, or a timestamp (milliseconds) after it.
+_TIMESTAMP = re.compile(rf"-?\d+|{_METRIC_VALUE.pattern}")
+
+
+def prometheus_metrics(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
+    """An exporter's answer in Prometheus's text exposition format (0.0.4): `{metric name: [(labels,
+    value), ...]}`, every sample of each name in the order served. HELP, TYPE and other comment
+    lines are skipped; label values are unescaped (\\\\, \\", \\n); values are floats (NaN, +Inf and
+    -Inf too); a sample's timestamp is dropped. A line that is not a sample, or an answer without
+    any, is refused: whatever answered on the port is not an exporter."""
+    samples: dict[str, list[tuple[dict[str, str], float]]] = {}
+    for line in (raw.strip() for raw in _lines(text)):
+        if line.startswith("#"):
+            continue
+        name = _METRIC_NAME.match(line)
+        if not name:
+            raise ToolOutputError(f"not a metric sample: {line[:200]!r}")
+        position, labels = name.end(), {}
+        if line.startswith("{", position):
+            position += 1
+            while not (closing := _METRIC_LABELS_END.match(line, position)):
+                label = _METRIC_LABEL.match(line, position)
+                if not label:
+                    raise ToolOutputError(f"unreadable labels in: {line[:200]!r}")
+                labels[label.group(1)] = _LABEL_ESCAPE.sub(
+                    lambda m: "\n" if m.group(1) == "n" else m.group(1), label.group(2)
+                )
+                position = label.end()
+                if not label.group(3) and not _METRIC_LABELS_END.match(line, position):
+                    raise ToolOutputError(f"unreadable labels in: {line[:200]!r}")
+            position = closing.end()
+        fields = line[position:].split()
+        readable = line[position : position + 1].isspace() and len(fields) in (1, 2)
+        if not readable or not _METRIC_VALUE.fullmatch(fields[0]) or not _TIMESTAMP.fullmatch(fields[-1]):
+            raise ToolOutputError(f"not a metric sample: {line[:200]!r}")
+        samples.setdefault(name.group(), []).append((labels, float(fields[0])))
+    if not samples:
+        raise ToolOutputError(f"no metric in the exporter's answer: {(text or '').strip()[:200]!r}")
+    return samples
 
 
 # --- Failures -------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 #!/usr/bin/python
-"""A health gate of a Kafka cluster, checked on one of its nodes with Kafka's own tools."""
+"""A health gate of a Kafka cluster, checked on one of its nodes with Kafka's own tools or by reading
+the nodes' JMX exporters."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ module: kafka_gate
 short_description: Wait, bounded, until one health condition of a Kafka cluster holds.
 description:
   - Runs one check on the node with the tools of its own installation (through kafka-run-class),
+    or, with I(source=metrics), by reading the Prometheus JMX exporters of the nodes over HTTP,
     retrying until it passes or I(timeout) runs out, and fails with the last reason it held.
+  - The metric form of a check gives the tools' verdict (tests/unit/test_metric_gates.py and
+    tests/e2e/test_monitoring.py run both on the same cluster at the same moment) without
+    starting a JVM. An exporter that does not answer holds the gate; it is never read as 0.
   - Each check is a task of its own in the play log, so an operator reads which gate held a roll
     and why.
   - Never changes anything.
@@ -24,10 +29,43 @@ options:
       - C(zookeeper_brokers) ZooKeeper mode, I(brokers) brokers registered, one of them controller.
       - C(zookeeper_controller) ZooKeeper mode, the broker id elected controller (as C(leader)).
       - C(zookeeper_ensemble) every member of I(servers) serves, one leader, the rest followers.
+      - C(exporters) every exporter of I(exporters) answers (metrics only).
+      - C(safe_to_stop) and the C(zookeeper_*) checks read the tools only (the metrics hold no
+        partition's ISR); the others read either.
     type: str
     required: true
     choices: [quorum, active_controller, brokers, partitions, safe_to_stop, zookeeper_brokers,
-              zookeeper_controller, zookeeper_ensemble]
+              zookeeper_controller, zookeeper_ensemble, exporters]
+  source:
+    description:
+      - C(tools) runs Kafka's admin tools on this node.
+      - C(metrics) reads the exporters instead. C(quorum) and C(active_controller) read the raft
+        metrics of I(exporters), the controllers' (one leader, the others following it in its
+        epoch, the leader counting I(voters), each within I(max_lag) records of its log end offset
+        and high watermark). C(brokers) reads I(exporters), the brokers' (each RUNNING), and the
+        active controller's ActiveBrokerCount among I(controller_exporters). C(partitions) sums
+        UnderReplicatedPartitions and UnderMinIsrPartitionCount over I(exporters), the brokers',
+        and reads OfflinePartitionsCount of the active controller among I(controller_exporters).
+    type: str
+    choices: [tools, metrics]
+    default: tools
+  exporters:
+    description:
+      - The JMX exporters (host:port) the metric form reads, by check, C(quorum) and
+        C(active_controller) every controller's, C(brokers) and C(partitions) every broker's.
+    type: list
+    elements: str
+  controller_exporters:
+    description:
+      - Where C(brokers) and C(partitions) find the active controller, KRaft, every controller's
+        exporter. C(partitions) in ZooKeeper mode reads it among I(exporters), the brokers' (one of
+        them is the controller), the default.
+    type: list
+    elements: str
+  scrape_timeout:
+    description: Seconds one exporter may take to answer.
+    type: int
+    default: 5
   bootstrap_server:
     description: Brokers to ask (host:port,...).
     type: str
@@ -88,6 +126,15 @@ options:
     default: 60
 """
 
+EXAMPLES = r"""
+- name: Wait until no partition is under its minimum in-sync replicas, from the exporters.
+  kafkakit.kafka.kafka_gate:
+    check: partitions
+    source: metrics
+    exporters: ["http://kafka-1:9404/metrics", "http://kafka-2:9404/metrics"]
+    timeout: 300
+"""
+
 RETURN = r"""
 msg:
   description: Why the gate passed, or the last reason it held.
@@ -101,6 +148,11 @@ leader:
   description: The active controller (checks active_controller and zookeeper_controller).
   returned: when found
   type: int
+silent:
+  description: The exporters that did not answer (check exporters).
+  returned: with check exporters
+  type: list
+  elements: str
 """
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
@@ -116,6 +168,14 @@ REQUIRED = {
     "zookeeper_brokers": ["zookeeper", "brokers"],
     "zookeeper_controller": ["zookeeper"],
     "zookeeper_ensemble": ["servers"],
+}
+# What each check needs with source=metrics; the checks missing here read the tools only.
+METRICS_REQUIRED = {
+    "quorum": ["exporters", "voters"],
+    "active_controller": ["exporters"],
+    "brokers": ["exporters", "controller_exporters", "brokers"],
+    "partitions": ["exporters"],
+    "exporters": ["exporters"],
 }
 
 
@@ -163,8 +223,61 @@ def _ensemble(params: dict) -> str:
     return gates.ensemble_verdict(modes)
 
 
+def missing(params: dict) -> str:
+    """Why the parameters do not do for the check and its source (empty when they do)."""
+    check, source = params["check"], params.get("source") or "tools"
+    needs = (METRICS_REQUIRED if source == "metrics" else REQUIRED).get(check)
+    if needs is None:
+        return f"check {check} reads the {'tools' if source == 'metrics' else 'metrics'} only"
+    absent = [name for name in needs if params.get(name) in (None, [])]
+    return f"check is {check} but all of the following are missing: {', '.join(absent)}" if absent else ""
+
+
+def metrics_checker(params: dict, found: dict, scrape_all=gates.scrape_all):
+    """The function that checks `params['check']` once from the exporters' metrics."""
+
+    def scrapes(*lists: list[str] | None) -> list[dict]:
+        """One scrape of every exporter named, at once; the scrapes of each list."""
+        answers = scrape_all([a for addresses in lists for a in addresses or []], params["scrape_timeout"])
+        return [{a: answers[a] for a in addresses or []} for addresses in lists]
+
+    controllers = params.get("controller_exporters") or params["exporters"]
+
+    def quorum() -> str:
+        (voters,) = scrapes(params["exporters"])
+        return gates.metrics_quorum_verdict(voters, params["voters"], params["max_lag"])
+
+    def active_controller() -> str:
+        (voters,) = scrapes(params["exporters"])
+        found["leader"] = gates.metrics_active_controller(voters)
+        return f"active controller: {found['leader']}"
+
+    def brokers() -> str:
+        broker_scrapes, controller_scrapes = scrapes(params["exporters"], controllers)
+        return gates.metrics_brokers_verdict(broker_scrapes, controller_scrapes, params["brokers"])
+
+    def partitions() -> str:
+        broker_scrapes, controller_scrapes = scrapes(params["exporters"], controllers)
+        return gates.metrics_partitions_verdict(broker_scrapes, controller_scrapes)
+
+    def exporters() -> str:
+        (every,) = scrapes(params["exporters"])
+        found["silent"] = sorted(a for a, answer in every.items() if isinstance(answer, str))
+        return gates.exporters_verdict(every)
+
+    return {
+        "quorum": quorum,
+        "active_controller": active_controller,
+        "brokers": brokers,
+        "partitions": partitions,
+        "exporters": exporters,
+    }[params["check"]]
+
+
 def checker(params: dict, tools: Tools, found: dict):
     """The function that checks `params['check']` once; `found` collects returned data."""
+    if params.get("source") == "metrics":
+        return metrics_checker(params, found)
 
     def quorum() -> str:
         return gates.quorum_verdict(
@@ -213,7 +326,11 @@ def checker(params: dict, tools: Tools, found: dict):
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
-            "check": {"type": "str", "required": True, "choices": sorted(REQUIRED)},
+            "check": {"type": "str", "required": True, "choices": sorted({*REQUIRED, *METRICS_REQUIRED})},
+            "source": {"type": "str", "choices": ["tools", "metrics"], "default": "tools"},
+            "exporters": {"type": "list", "elements": "str"},
+            "controller_exporters": {"type": "list", "elements": "str"},
+            "scrape_timeout": {"type": "int", "default": 5},
             "bootstrap_server": {"type": "str"},
             "bootstrap_controller": {"type": "str"},
             "zookeeper": {"type": "str"},
@@ -231,17 +348,19 @@ def main() -> None:
             "interval": {"type": "int", "default": 3},
             "tool_timeout": {"type": "int", "default": 60},
         },
-        required_if=[("check", check, needed) for check, needed in REQUIRED.items()],
         supports_check_mode=True,
     )
     params = module.params
+    refused = missing(params)
+    if refused:
+        module.fail_json(msg=refused)
     tools = Tools(params["runner"], params["command_config"], params["tool_timeout"])
     found: dict = {}
     passed, message, attempts = gates.wait(
         checker(params, tools, found), params["timeout"], params["interval"]
     )
     if not passed:
-        module.fail_json(msg=f"not healthy after {params['timeout']}s: {message}", attempts=attempts)
+        module.fail_json(msg=f"not healthy after {params['timeout']}s: {message}", attempts=attempts, **found)
     module.exit_json(changed=False, msg=message, attempts=attempts, **found)
 
 

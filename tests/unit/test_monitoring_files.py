@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from ansible_collections.kafkakit.kafka.plugins.module_utils import model, monitoring
 
 ROOT = Path(__file__).resolve().parents[2]
 METRICS = ROOT / "tests" / "data" / "metrics"
@@ -464,6 +465,125 @@ def test_alerts_fire_on_the_conditions_they_name(tmp_path):
         for rule in group["rules"]:
             rule.pop("annotations")
     _promtool_test(tmp_path, groups, ALERT_TESTS)
+
+
+def _target_labels() -> dict[str, dict[str, str]]:
+    """The labels the kit's scrape configuration gives each target of a 3-node combined KRaft cluster
+    and a 3-member ZooKeeper ensemble (module_utils/model.py's scrape_targets), with their job."""
+    nodes = [
+        {"host": f"kafka-{i}", "roles": ["broker", "controller"], "node_id": i, "rack": f"az-{i}",
+         "advertised_host": f"kafka-{i}", "exporter_ports": {"kafka_metrics_jmx_exporter_port": 7071}}
+        for i in (1, 2, 3)
+    ]  # fmt: skip
+    members = [
+        {"host": f"zk-{i}", "myid": i, "advertised_host": f"zk-{i}",
+         "exporter_ports": {"kafka_metrics_zookeeper_exporter_port": 7072}}
+        for i in (1, 2, 3)
+    ]  # fmt: skip
+    jobs = model.scrape_targets(nodes, members, [], {})
+    return {t["labels"]["instance"]: {"job": job, **t["labels"]} for job in jobs for t in jobs[job]}
+
+
+@pytest.mark.skipif(PROMTOOL is None, reason=NO_PROMTOOL)
+def test_cluster_wide_alerts_aggregate_over_the_labels_the_scrape_config_gives(tmp_path):
+    """Each target carries node_id and rack (Kafka) or myid (ZooKeeper): a cluster-wide rule that kept
+    them would judge every node alone (a standby controller would be a cluster without an active
+    controller). One active controller, one ZooKeeper leader and two followers raise nothing; one
+    voter far behind is the one alert of its kind; offline partitions are one alert, not three."""
+    labels = _target_labels()
+
+    def series(name: str, instance: str, values: str, **extra: str) -> dict:
+        inner = ",".join(f'{k}="{v}"' for k, v in {**labels[instance], **extra}.items())
+        return {"series": f"{name}{{{inner}}}", "values": values}
+
+    kafka = ["kafka-1", "kafka-2", "kafka-3"]
+    input_series = [
+        *(series("kafka_controller_kafkacontroller_activecontrollercount", h, f"{int(h == 'kafka-1')}x10")
+          for h in kafka),
+        *(series("kafka_controller_kafkacontroller_offlinepartitionscount", h, "2x10") for h in kafka),
+        *(series("kafka_server_raftmetrics_log_end_offset", h, "2000x10" if h == "kafka-3" else "5000x10")
+          for h in kafka),
+        *(series("zookeeper_quorum_size", f"zk-{i}", "3x10", server_id=str(i)) for i in (1, 2, 3)),
+        *(series("zookeeper_quorum_state", f"zk-{i}", "1x10", server_id=str(i),
+                 state="leading" if i == 1 else "following") for i in (1, 2, 3)),
+    ]  # fmt: skip
+    lagging = dict(labels["kafka-3"])
+    tests = [
+        {
+            "interval": "1m",
+            "input_series": input_series,
+            "alert_rule_test": [
+                {"alertname": "KafkaActiveControllerCountNotOne", "eval_time": "5m", "exp_alerts": []},
+                {"alertname": "ZooKeeperNoLeader", "eval_time": "5m", "exp_alerts": []},
+                {"alertname": "ZooKeeperFollowersMissing", "eval_time": "8m", "exp_alerts": []},
+                {"alertname": "KafkaOfflinePartitions", "eval_time": "5m",
+                 "exp_alerts": [{"exp_labels": {"job": "kafka", "severity": "critical"}}]},
+                {"alertname": "KafkaRaftVoterLagging", "eval_time": "8m",
+                 "exp_alerts": [{"exp_labels": {**lagging, "severity": "warning"}}]},
+            ],
+        }
+    ]  # fmt: skip
+    assert set(labels["kafka-3"]) == {"job", "instance", "role", "node_id", "rack"}
+    assert set(labels["zk-1"]) == {"job", "instance", "myid"}
+    groups = yaml.safe_load(ALERTS.read_text())["groups"]
+    for group in groups:
+        for rule in group["rules"]:
+            rule.pop("annotations")
+    _promtool_test(tmp_path, groups, tests)
+
+
+# ---- monitoring_alert_for: the rule file with some for: durations replaced ----
+LAB_MONITORING = ROOT / "inventories" / "lab" / "group_vars" / "all" / "monitoring.yml"
+
+
+def test_without_overrides_the_rules_are_installed_as_shipped():
+    assert monitoring.alert_rules(ALERTS.read_text(), {}) == ALERTS.read_text()
+
+
+def test_an_override_changes_that_alerts_for_and_nothing_else(tmp_path):
+    text = ALERTS.read_text()
+    changed = monitoring.alert_rules(text, {"KafkaJmxExporterDown": "30s", "CertificateExpiresSoon": "1h30m"})
+    old, new = yaml.safe_load(text)["groups"], yaml.safe_load(changed)["groups"]
+    old_rules = {r["alert"]: r for g in old for r in g["rules"]}
+    new_rules = {r["alert"]: r for g in new for r in g["rules"]}
+    assert new_rules["KafkaJmxExporterDown"] == {**old_rules["KafkaJmxExporterDown"], "for": "30s"}
+    # A rule without a for: gets one.
+    assert "for" not in old_rules["CertificateExpiresSoon"]
+    assert new_rules["CertificateExpiresSoon"] == {**old_rules["CertificateExpiresSoon"], "for": "1h30m"}
+    others = set(old_rules) - {"KafkaJmxExporterDown", "CertificateExpiresSoon"}
+    assert {n: new_rules[n] for n in others} == {n: old_rules[n] for n in others}
+    # Comments and layout stay: two lines differ, one is added.
+    diff = [line for line in changed.splitlines() if line not in text.splitlines()]
+    assert diff == ["        for: 30s", "        for: 1h30m"]
+    assert len(changed.splitlines()) == len(text.splitlines()) + 1
+    if PROMTOOL:
+        (tmp_path / "rules.yml").write_text(changed)
+        result = subprocess.run(
+            [PROMTOOL, "check", "rules", str(tmp_path / "rules.yml")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("durations", "reason"),
+    [
+        ({"KafkaBrokerDown": "30s"}, "no such alert in the rules: KafkaBrokerDown"),
+        ({"KafkaJmxExporterDown": "30 seconds"}, "not Prometheus durations (e.g. 30s, 5m, 1h30m): "),
+        ({"KafkaJmxExporterDown": 30}, "not Prometheus durations"),
+    ],
+)
+def test_an_override_of_no_alert_or_with_no_duration_is_refused(durations, reason):
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        monitoring.alert_rules(ALERTS.read_text(), durations)
+
+
+def test_the_lab_shortens_only_the_alert_its_kill_test_waits_for():
+    overrides = yaml.safe_load(LAB_MONITORING.read_text())["monitoring_alert_for"]
+    assert overrides == {"KafkaJmxExporterDown": "30s"}
+    monitoring.alert_rules(ALERTS.read_text(), overrides)
 
 
 # ---- the dashboards ----

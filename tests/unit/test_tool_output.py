@@ -5,6 +5,7 @@ failed, the reason failure_reason finds in what it printed."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -560,3 +561,89 @@ def test_failure_reason_is_the_last_exception_message_else_the_last_line(stderr,
 
 def test_failure_reason_is_at_most_300_characters():
     assert tool_output.failure_reason("x" * 500) == "x" * 300
+
+
+# --- prometheus_metrics: what the exporters serve -------------------------------------------------------
+# tests/data/metrics (one node of each kind) and tests/data/gates (whole clusters; an exporter that
+# did not answer has a .error.txt instead).
+SCRAPES = sorted(
+    path
+    for path in [
+        *(Path(__file__).resolve().parents[1] / "data" / "metrics").glob("*.txt"),
+        *(Path(__file__).resolve().parents[1] / "data" / "gates").glob("*/*/metrics/*.txt"),
+    ]
+    if not path.name.endswith(".error.txt")
+)
+
+
+def test_the_recorded_scrapes_are_here():
+    assert len([p for p in SCRAPES if "gates" in p.parts]) >= 8
+    assert len([p for p in SCRAPES if "gates" not in p.parts]) == 8
+
+
+@pytest.mark.parametrize("path", SCRAPES, ids=lambda p: "/".join(p.parts[-4:]))
+def test_every_recorded_scrape_is_read_sample_by_sample(path):
+    """Every line that is not a comment is one sample; HELP and TYPE lines are skipped."""
+    text = path.read_text()
+    samples = tool_output.prometheus_metrics(text)
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    assert sum(len(found) for found in samples.values()) == len(lines)
+    assert all(isinstance(value, float) for found in samples.values() for _, value in found)
+
+
+def test_the_series_the_gates_read_from_a_combined_node():
+    text = (Path(__file__).resolve().parents[1] / "data" / "metrics" / "kraft-combined-4.4.0.txt").read_text()
+    samples = tool_output.prometheus_metrics(text)
+    assert samples["kafka_server_raftmetrics_current_state"] == [({"state": "leader"}, 1.0)]
+    assert samples["kafka_controller_kafkacontroller_brokerregistrationstate"] == [({"broker": "1"}, 30.0)]
+    assert samples["kafka_server_replicamanager_underreplicatedpartitions"] == [({}, 0.0)]
+    assert samples["jvm_buffer_pool_capacity_bytes"][1] == ({"pool": "mapped"}, 1.132461864e9)
+    assert samples["jvm_buffer_pool_capacity_bytes"][2][0] == {"pool": "mapped - 'non-volatile memory'"}
+    assert math.isnan(samples["kafka_server_raftmetrics_election_latency_avg"][0][1])
+
+
+def test_the_exposition_formats_finer_points():
+    text = (
+        '# HELP x A help text with } and " in it\n'
+        "# TYPE x gauge\n"
+        "# a comment of no kind\n"
+        '\n  x{path="C:\\\\dir",quote="say \\"hi\\"",lines="a\\nb"} 1.5e3 1700000000000\n'
+        'x{ a = "1" , b="{not} a=\\"label\\"", } -Inf\n'
+        "y +Inf\n"
+        "z\t-2\n"
+        "w NaN 12\n"
+        "v{} 0\n"
+        "name:with:colons 7\n"
+    )
+    samples = tool_output.prometheus_metrics(text)
+    assert samples["x"][0] == ({"path": "C:\\dir", "quote": 'say "hi"', "lines": "a\nb"}, 1500.0)
+    assert samples["x"][1] == ({"a": "1", "b": '{not} a="label"'}, float("-inf"))
+    assert samples["y"] == [({}, float("inf"))]
+    assert samples["z"] == [({}, -2.0)]
+    assert math.isnan(samples["w"][0][1])
+    assert samples["v"] == [({}, 0.0)]
+    assert samples["name:with:colons"] == [({}, 7.0)]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "no metric in the exporter's answer: ''"),
+        ("# HELP x only comments\n# TYPE x gauge\n", "no metric in the exporter's answer: "),
+        ("<html><body>Not an exporter</body></html>", "not a metric sample: '<html>"),
+        ("x", "not a metric sample: 'x'"),
+        ("x 1 2 3", "not a metric sample: 'x 1 2 3'"),
+        ("x one", "not a metric sample: 'x one'"),
+        ("x 1_000", "not a metric sample: 'x 1_000'"),
+        ("x 1 yesterday", "not a metric sample: 'x 1 yesterday'"),
+        ("x{a=1} 2", "unreadable labels in: 'x{a=1} 2'"),
+        ('x{a="1" b="2"} 2', "unreadable labels in: "),
+        ('x{a="1" 2', "unreadable labels in: "),
+        ('x{a="1"}2', "not a metric sample: "),
+        ("HTTP/1.1 200 OK", "not a metric sample: 'HTTP/1.1 200 OK'"),
+    ],
+)
+def test_what_is_not_an_exporters_answer_is_refused(text, reason):
+    with pytest.raises(ToolOutputError) as refused:
+        tool_output.prometheus_metrics(text)
+    assert str(refused.value).startswith(reason)
