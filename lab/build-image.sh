@@ -52,7 +52,7 @@ if ! docker image inspect "$jre" >/dev/null 2>&1; then
   log "baking $jre_package, xfsprogs and Prometheus into $jre"
   builder="kafkakit-bake-$$"
   docker run --name "$builder" "$base" bash -c \
-    "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $jre_package xfsprogs prometheus prometheus-node-exporter prometheus-alertmanager && systemctl disable prometheus prometheus-node-exporter prometheus-alertmanager && apt-get clean && rm -rf /var/lib/apt/lists/*" >&2
+    "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $jre_package xfsprogs python3-cryptography prometheus prometheus-node-exporter prometheus-alertmanager && systemctl disable prometheus prometheus-node-exporter prometheus-alertmanager && apt-get clean && rm -rf /var/lib/apt/lists/*" >&2
   docker commit -c 'CMD ["/lib/systemd/systemd"]' "$builder" "$jre" >&2
   docker rm "$builder" >/dev/null
   log "built $jre"

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import secrets
+import shutil
 import subprocess
 import sys
 import time
@@ -37,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The collection's shared constants (the checkout is the collection kafkakit.kafka, linked from
 # collections/): id ranges, what "combined" means, quorum sizes.
 sys.path.insert(0, str(ROOT / "collections"))
-from ansible_collections.kafkakit.kafka.plugins.module_utils import constants  # noqa: E402
+from ansible_collections.kafkakit.kafka.plugins.module_utils import constants, properties, security  # noqa: E402
 
 LABEL = "kafkakit.lab"
 DATA_DEVICE = "/dev/xvdb"
@@ -258,7 +260,8 @@ def inventory(lab: Lab, hosts: list[dict], key: Path, kafka_version: str, mode: 
                 {
                     "name": "HOST",
                     "port": host["client_port"],
-                    "protocol": "PLAINTEXT",
+                    # The protocol the kit's own listeners have: SASL_SSL in the secure profile.
+                    "protocol": "{{ kafka_broker_listener_protocol }}",
                     "advertised_host": "127.0.0.1",
                 }
             ]
@@ -266,7 +269,7 @@ def inventory(lab: Lab, hosts: list[dict], key: Path, kafka_version: str, mode: 
         for group in host["groups"]:
             groups[group]["hosts"][host["name"]] = None
     ssh_args = f"-o UserKnownHostsFile={lab.state / 'known_hosts'} -o StrictHostKeyChecking=yes"
-    cluster_vars = {"kafka_mode": mode}
+    cluster_vars = {"kafka_mode": mode, **secret_vars(lab), "kafka_tls_ca_dir": str(lab.state / "pki")}
     if kafka_version:  # else the kafka role's default for the mode
         cluster_vars["kafka_version"] = kafka_version
     return {
@@ -284,6 +287,56 @@ def inventory(lab: Lab, hosts: list[dict], key: Path, kafka_version: str, mode: 
     }
 
 
+SECRETS = ("admin", "broker", "zookeeper")
+
+
+def ensure_secrets(lab: Lab) -> None:
+    """Random passwords for the lab's admin and broker users, made once and kept in its state
+    directory (0600): production takes them from Ansible Vault."""
+    directory = lab.state / "secrets"
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for name in SECRETS:
+        path = directory / f"{name}.password"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(24))
+            path.chmod(0o600)
+
+
+def secret_vars(lab: Lab) -> dict[str, str]:
+    """The inventory reads the passwords from their files when it needs them: they are never
+    written into it."""
+    files = {name: lab.state / "secrets" / f"{name}.password" for name in SECRETS}
+    return {
+        f"kafka_{name}_password": f"{{{{ lookup('ansible.builtin.file', '{path}') }}}}"
+        for name, path in files.items()
+    }
+
+
+def write_client_configs(lab: Lab, servers: str) -> list[Path]:
+    """The admin's client settings, for Kafka's Java clients and CLI tools (client.properties) and
+    for librdkafka (kcat -F, confluent-kafka: librdkafka.properties), against the published
+    listeners. Plaintext when the lab is (kafka_security_profile: plaintext in its group_vars)."""
+    password = (lab.state / "secrets" / "admin.password").read_text().strip()
+    # Every CA the nodes trust (kafka_tls writes it): both of them during a CA rotation.
+    ca = lab.state / "pki" / "trusted.pem"
+    if not ca.exists():  # the plaintext profile made no CA
+        java = {"security.protocol": "PLAINTEXT"}
+        rdkafka = {"security.protocol": "plaintext"}
+    else:
+        java = security.java_client("SASL_SSL", str(ca), user="admin", password=password)
+        rdkafka = security.librdkafka_client("SASL_SSL", str(ca), user="admin", password=password)
+    files = []
+    for name, settings in (("client.properties", java), ("librdkafka.properties", rdkafka)):
+        path = lab.state / name
+        path.write_text(
+            f"# {lab.name} lab, the admin (a super user); bootstrap.servers={servers}\n"
+            + properties.render(settings)
+        )
+        path.chmod(0o600)
+        files.append(path)
+    return files
+
+
 def up(lab: Lab, args: argparse.Namespace) -> None:
     hosts = plan(args.brokers, args.controllers, args.port_offset, args.mode, args.zookeepers)
     existing = set(
@@ -299,6 +352,7 @@ def up(lab: Lab, args: argparse.Namespace) -> None:
         )
     image = build_images()
     key = ensure_key(lab)
+    ensure_secrets(lab)
     public_key = key.with_suffix(".pub").read_text().strip()
     if not network_exists(lab):
         run("docker", "network", "create", "--label", f"{LABEL}={lab.name}", lab.network)
@@ -319,10 +373,12 @@ def up(lab: Lab, args: argparse.Namespace) -> None:
 def bootstrap(lab: Lab, _: argparse.Namespace) -> None:
     """What `make lab` prints last: the lab's Prometheus, then the brokers (the last line)."""
     hosts = json.loads((lab.state / "lab.json").read_text())["hosts"]
+    servers = ",".join(f"127.0.0.1:{h['client_port']}" for h in hosts if "client_port" in h)
+    for path in write_client_configs(lab, servers):
+        print(f"{path.name.replace('.', '_')}={path}")
     for host in hosts:
         if "prometheus_port" in host:
             print(f"prometheus=http://127.0.0.1:{host['prometheus_port']}")
-    servers = ",".join(f"127.0.0.1:{h['client_port']}" for h in hosts if "client_port" in h)
     print(f"bootstrap.servers={servers}")
 
 
@@ -341,8 +397,11 @@ def down(lab: Lab, _: argparse.Namespace) -> None:
         for line in run("losetup", "--associated", str(disk), check=False).splitlines():
             run("losetup", "--detach", line.split(":")[0])
         disk.unlink()
-    for leftover in ("lab.json", "known_hosts"):
+    for leftover in ("lab.json", "known_hosts", "client.properties", "librdkafka.properties"):
         (lab.state / leftover).unlink(missing_ok=True)
+    # A new lab is a new cluster: its own CA and passwords.
+    for directory in ("pki", "secrets"):
+        shutil.rmtree(lab.state / directory, ignore_errors=True)
     lab.inventory.unlink(missing_ok=True)
     log(f"{lab.name} lab removed (hosts, network, disks)")
 

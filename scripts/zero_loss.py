@@ -55,6 +55,12 @@ def kafka_libs(version: str, scala: str = "2.13") -> Path:
     return libs
 
 
+def consumer_config_option(version: str) -> str:
+    """The consumer's config-file option, renamed like the producer's (KIP-1147)."""
+    major, minor = (int(part) for part in version.split(".")[:2])
+    return "--command-config" if (major, minor) >= (4, 1) else "--consumer.config"
+
+
 def producer_config_option(version: str) -> str:
     """Kafka 4.1 renamed the tools' config-file option (KIP-1147); 3.9 knows only the old name."""
     major, minor = (int(part) for part in version.split(".")[:2])
@@ -105,8 +111,22 @@ def stop(process: subprocess.Popen, timeout: float = 60) -> None:
             process.wait()
 
 
+def read_properties(path: Path | None) -> dict[str, str]:
+    """The key=value entries of a client configuration file (comments skipped)."""
+    if path is None:
+        return {}
+    entries = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith(("#", "!")):
+            key, _, value = line.partition("=")
+            entries[key.strip()] = value.strip()
+    return entries
+
+
 def ensure_topic(args) -> None:
-    client = AdminClient({"bootstrap.servers": args.bootstrap_servers})
+    client = AdminClient(
+        {"bootstrap.servers": args.bootstrap_servers, **read_properties(args.librdkafka_config)}
+    )
     if args.topic in client.list_topics(timeout=30).topics:
         return
     topic = NewTopic(
@@ -135,6 +155,12 @@ def parse_args() -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--drain-timeout", type=float, default=180)
     parser.add_argument("--label", default="", help="name of the operation in the report")
     parser.add_argument("--report", type=Path, help="also write the report here (JSON)")
+    parser.add_argument(
+        "--client-config", type=Path, help="security settings of the Java tools (client.properties)"
+    )
+    parser.add_argument(
+        "--librdkafka-config", type=Path, help="the same for librdkafka (librdkafka.properties)"
+    )
     parser.add_argument("operation", nargs=argparse.REMAINDER, help="-- then the command to run")
     args = parser.parse_args()
     operation = args.operation[1:] if args.operation[:1] == ["--"] else args.operation
@@ -146,7 +172,9 @@ def parse_args() -> tuple[argparse.Namespace, list[str]]:
 def run_with_traffic(args: argparse.Namespace, operation: list[str], work: Path) -> dict:
     """Start consumer then producer, run the operation, stop the producer, drain the consumer."""
     libs = kafka_libs(args.kafka_version)
-    (work / "producer.properties").write_text(PRODUCER_CONFIG)
+    security = args.client_config.read_text() if args.client_config else ""
+    (work / "producer.properties").write_text(PRODUCER_CONFIG + security)
+    (work / "consumer.properties").write_text(security)
     (work / "log4j2.xml").write_text(TOOLS_LOG4J)
     java = ["java", "-Xmx256m", f"-Dlog4j2.configurationFile={work / 'log4j2.xml'}", "-cp", f"{libs}/*"]
     common = ["--bootstrap-server", args.bootstrap_servers, "--topic", args.topic]
@@ -159,7 +187,8 @@ def run_with_traffic(args: argparse.Namespace, operation: list[str], work: Path)
     with consumer_out.open("w") as out, (work / "consumer.log").open("w") as log:
         consumer = subprocess.Popen(
             [*java, "org.apache.kafka.tools.VerifiableConsumer", *common, "--verbose",
-             "--group-id", f"zero-loss-{uuid.uuid4().hex[:8]}", "--reset-policy", "earliest"],
+             "--group-id", f"zero-loss-{uuid.uuid4().hex[:8]}", "--reset-policy", "earliest",
+             consumer_config_option(args.kafka_version), str(work / "consumer.properties")],
             stdout=out, stderr=log,
         )  # fmt: skip
     producer = None

@@ -28,8 +28,10 @@ ROLE_SCOPES = {
     "kafka": ("kafka",),
     "kafka_ops": ("kafka",),
     "kafka_topics": ("kafka",),
+    "kafka_access": ("kafka",),
     "zookeeper": ("zookeeper",),
     "kafka_metrics": ("kafka", "zookeeper"),
+    "kafka_tls": ("kafka",),
     "monitoring": ("monitoring",),
 }
 # The variable that names each group, and its default (the kafka role's defaults say the same).

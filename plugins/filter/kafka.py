@@ -3,10 +3,14 @@ its tests live (sizing, storage plans, roll order, rebalance plan, dynamic confi
 
 from __future__ import annotations
 
+import datetime
+
 from ansible.errors import AnsibleFilterError
 from ansible_collections.kafkakit.kafka.plugins.module_utils import (
+    access,
     properties,
     rebalance,
+    security,
     sizing,
     storage,
     tool_output,
@@ -106,6 +110,49 @@ def kafka_dynamic_config_changes(describe_output: str, desired: dict) -> str:
     return ",".join(f"{key}=[{value}]" if "," in value else f"{key}={value}" for key, value in changes)
 
 
+def kafka_secrets(secret_properties: dict, broker_user: str, broker_password: str) -> dict:
+    """The server.properties entries that carry a secret (the model names them, never their value):
+    the inter-broker listener's JAAS line with the broker's credentials."""
+    return {key: security.jaas_scram(broker_user, broker_password) for key in secret_properties}
+
+
+def kafka_client_config(node: dict, cluster: dict, listener: str, admin_password: str = "") -> dict:
+    """A node's own admin client configuration: for its broker listeners (`broker`: the inter-broker
+    listener's protocol, as the admin) or for the controller listener (`controller`: mTLS with the
+    node's certificate, whose principal is a super user)."""
+    sec = cluster["security"]
+    if sec["profile"] != "secure":
+        return {"security.protocol": "PLAINTEXT"}
+    tls = node["tls"]
+    if listener == "controller":
+        return security.java_client("SSL", tls["ca_pem"], keystore=tls["node_pem"])
+    inter_broker = next(
+        (item for n in cluster["nodes"].values() for item in n["broker_listeners"]
+         if item["name"] == n.get("inter_broker_listener_name")), None,
+    )  # fmt: skip
+    protocol = inter_broker["protocol"] if inter_broker else "SASL_SSL"
+    if protocol == "SASL_SSL":
+        return security.java_client(protocol, tls["ca_pem"], user=sec["admin_user"], password=admin_password)
+    return security.java_client(
+        protocol, tls["ca_pem"], keystore=tls["node_pem"] if protocol == "SSL" else ""
+    )
+
+
+def kafka_scram_format_arguments(users: list) -> list[str]:
+    """`--add-scram` arguments of `kafka-storage format` for [[name, password], ...], salted here."""
+    arguments: list[str] = []
+    for name, password in users:
+        arguments += ["--add-scram", security.format_scram_argument(name, password)]
+    return arguments
+
+
+def kafka_asn1_epoch(asn1_time: str) -> int:
+    """Unix time of an ASN.1 time as community.crypto reports it (20271201120000Z, UTC)."""
+    return int(
+        datetime.datetime.strptime(asn1_time, "%Y%m%d%H%M%SZ").replace(tzinfo=datetime.UTC).timestamp()
+    )
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -123,5 +170,11 @@ class FilterModule:
                 "kafka_roll_order": kafka_roll_order,
                 "kafka_reassignment_plan": kafka_reassignment_plan,
                 "kafka_dynamic_config_changes": kafka_dynamic_config_changes,
+                "kafka_asn1_epoch": kafka_asn1_epoch,
+                "kafka_secrets": kafka_secrets,
+                "kafka_client_config": kafka_client_config,
+                "kafka_scram_format_arguments": kafka_scram_format_arguments,
+                "kafka_access_users_public": access.without_passwords,
+                "kafka_access_passwords": access.passwords_by_name,
             }.items()
         }

@@ -10,11 +10,20 @@ runs them through the real playbooks.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from collections import defaultdict
 from pathlib import PurePosixPath
 
-from ansible_collections.kafkakit.kafka.plugins.module_utils import constants, model, sizing, topics
+from ansible_collections.kafkakit.kafka.plugins.module_utils import (
+    access,
+    certificates,
+    constants,
+    model,
+    security,
+    sizing,
+    topics,
+)
 
 # Directories the kit must never use as (or put) a data dir, log dir or config dir: the roles own
 # and chown what they are given.
@@ -37,6 +46,7 @@ UNIFORM_KAFKA = (
     "kafka_min_insync_replicas", "kafka_unclean_leader_election", "kafka_auto_create_topics",
     "kafka_inter_broker_listener_name", "kafka_zookeeper_chroot", "kafka_inter_broker_protocol_version",
     "kafka_dynamic_properties", "kafka_topics_list", "kafka_cluster_name", "kafka_monitoring_group",
+    "kafka_access_acls", "kafka_security_profile", "kafka_client_authentication",
 )  # fmt: skip
 UNIFORM_ZOOKEEPER = (
     "zookeeper_version", "zookeeper_ensemble_group", "zookeeper_tick_time", "zookeeper_init_limit",
@@ -334,7 +344,7 @@ def overrides(cluster: dict) -> list[str]:
     for node in cluster["_nodes"]:
         host, given = node["host"], node["vars"].get("kafka_server_properties", {})
         for key, value in sorted(given.items(), key=lambda item: str(item[0])):
-            if key in model.OWNED_KEYS:
+            if model.owns(key):
                 errors.append(
                     f"{host}: kafka_server_properties sets {key}, which the kit derives from "
                     f"{model.owner_of(key)}: set that instead"
@@ -607,6 +617,35 @@ def declared_topics(cluster: dict) -> list[str]:
     return [f"kafka_topics_list: {problem}" for problem in problems]
 
 
+def declared_access(cluster: dict) -> list[str]:
+    """kafka_access_users and kafka_access_acls, whole, before any host: the same checks the
+    modules make, and lists the cluster's security can honour."""
+    if not cluster["_nodes"]:
+        return []
+    first = cluster["_nodes"][0]
+    users_declared = first["vars"].get("kafka_access_users") or []
+    acls_declared = first["vars"].get("kafka_access_acls") or []
+    if not users_declared and not acls_declared:
+        return []
+    sec, host = cluster["security"], first["host"]
+    _, problems = access.check_users(users_declared, (sec["admin_user"], sec["broker_user"]))
+    errors = [f"{host}: kafka_access_users: {problem}" for problem in problems]
+    _, problems = access.check_acls(acls_declared)
+    errors += [f"{host}: kafka_access_acls: {problem}" for problem in problems]
+    if sec["profile"] != "secure" and acls_declared:
+        errors.append(
+            f"{host}: kafka_access_acls is set but kafka_security_profile is {sec['profile']}: without the "
+            "secure profile no authorizer runs, so ACLs neither grant nor deny anything"
+        )
+    if users_declared and (sec["profile"] != "secure" or sec["client_auth"] != "scram"):
+        errors.append(
+            f"{host}: kafka_access_users is set but clients authenticate by "
+            f"{'nothing' if sec['profile'] != 'secure' else sec['client_auth']}: no SCRAM user could log in "
+            "(their principals are the certificates' subjects; grant those in kafka_access_acls)"
+        )
+    return errors
+
+
 def inventory_problems(groups: dict) -> list[str]:
     """Hosts an inventory plugin could not describe (constants.INVENTORY_PROBLEM_GROUPS)."""
     return [
@@ -614,6 +653,130 @@ def inventory_problems(groups: dict) -> list[str]:
         for group, reason in constants.INVENTORY_PROBLEM_GROUPS.items()
         for host in sorted(groups.get(group, []))
     ]
+
+
+# --- Security ---------------------------------------------------------------------------------------
+def secure_profile(cluster: dict) -> list[str]:
+    """The secure profile holds together: TLS on every listener (plaintext only for listeners named
+    in kafka_security_plaintext_listeners), mTLS between controllers, credentials that are set and
+    strong, principals that look like principals, the site's CA whole."""
+    sec, nodes = cluster["security"], cluster["_nodes"]
+    if not nodes or sec["profile"] != "secure":
+        return []
+    first = nodes[0]
+    errors = []
+    allowed_plaintext = set(first["vars"].get("kafka_security_plaintext_listeners", []))
+    for node in nodes:
+        host = node["host"]
+        controller = node["controller_listener"]
+        if cluster["mode"] == "kraft" and controller["protocol"] != "SSL":
+            errors.append(
+                f"{host}: kafka_controller_listener protocol {controller['protocol']} in the secure profile: "
+                "the controller listener must be SSL with client certificates (SCRAM cannot work between "
+                "controllers: a quorum without a leader cannot check SCRAM credentials)"
+            )
+        for item in node["broker_listeners"] if "broker" in node["roles"] else []:
+            if item["protocol"] == "SASL_PLAINTEXT":
+                errors.append(
+                    f"{host}: listener {item['name']} is SASL_PLAINTEXT: passwords would cross the network "
+                    "in the clear; use SASL_SSL"
+                )
+            elif item["protocol"] == "PLAINTEXT" and item["name"] not in allowed_plaintext:
+                errors.append(
+                    f"{host}: listener {item['name']} is PLAINTEXT in the secure profile: anyone who reaches "
+                    f"port {item['port']} reads and writes every topic. Make it SASL_SSL or SSL, name it in "
+                    "kafka_security_plaintext_listeners while clients move over, or set "
+                    "kafka_security_profile: plaintext"
+                )
+    needs_broker_password = any(model.secret_properties(n, cluster) for n in nodes)
+    for variable, needed in (
+        ("kafka_admin_password", True),
+        ("kafka_broker_password", needs_broker_password),
+        ("kafka_zookeeper_password", cluster["mode"] == "zookeeper"),
+    ):
+        if not needed:
+            continue
+        problem = security.password_problem(first["vars"].get(variable))
+        if problem:
+            errors.append(f"{first['host']}: {variable} {problem}")
+    for principal in first["vars"].get("kafka_super_users_extra", []):
+        if not isinstance(principal, str) or not principal.startswith("User:") or ";" in principal:
+            errors.append(
+                f"{first['host']}: kafka_super_users_extra entry {principal!r} is not a principal like "
+                "User:ops (super.users separates them with ';')"
+            )
+    return errors
+
+
+def site_ca(cluster: dict, hosts: dict) -> list[str]:
+    """Your CA (kafka_tls_ca_cert, kafka_tls_ca_key): both or neither, readable on the controller,
+    a CA, not expired, and the key its own."""
+    if cluster["security"]["profile"] != "secure" or not cluster["_nodes"]:
+        return []
+    first = cluster["_nodes"][0]
+    cert_path, key_path = (
+        first["vars"].get("kafka_tls_ca_cert", ""),
+        first["vars"].get("kafka_tls_ca_key", ""),
+    )
+    rotation = str(first["vars"].get("kafka_tls_ca_rotation") or "")
+    if not cert_path and not key_path:
+        return ca_rotation(first["host"], rotation, str(first["vars"].get("kafka_tls_ca_dir", "")))
+    host = first["host"]
+    if rotation:
+        return [
+            f"{host}: kafka_tls_ca_rotation is {rotation!r}, but the nodes use your site's CA "
+            "(kafka_tls_ca_cert): rotate it with kafka_tls_trusted_cas (trust both), then "
+            "kafka_tls_ca_cert and kafka_tls_ca_key (reissue), then drop the old one from "
+            "kafka_tls_trusted_cas"
+        ]
+    if not cert_path or not key_path:
+        return [
+            f"{host}: set both kafka_tls_ca_cert and kafka_tls_ca_key (the site's CA), or neither (the kit's)"
+        ]
+    errors = [f"{host}: {problem}" for problem in certificates.ca_problems(cert_path, key_path)]
+    return errors
+
+
+def ca_rotation(host: str, step: str, ca_dir: str) -> list[str]:
+    """Switch follows trust (the argument specs check the step's name)."""
+    if step != "switch":
+        return []
+    if not any(os.path.exists(os.path.join(ca_dir, name)) for name in ("next-ca.pem", "previous-ca.pem")):
+        return [
+            f"{host}: kafka_tls_ca_rotation is switch, but {ca_dir} holds no next CA: run "
+            "rotate_certificates.yml with kafka_tls_ca_rotation=trust first, so that every node trusts it"
+        ]
+    return []
+
+
+def site_certificates(cluster: dict) -> list[str]:
+    """Node certificates your site issued (kafka_tls_certificate, kafka_tls_private_key): the key
+    its own, PKCS#8, valid for kafka_tls_renew_days more, for both server and client, carrying
+    every name peers dial, issued by a CA the nodes trust."""
+    if cluster["security"]["profile"] != "secure":
+        return []
+    errors = []
+    for node in cluster["_nodes"]:
+        cert, key = (
+            node["vars"].get("kafka_tls_certificate", ""),
+            node["vars"].get("kafka_tls_private_key", ""),
+        )
+        if not cert and not key:
+            continue
+        host = node["host"]
+        if not cert or not key:
+            errors.append(f"{host}: set both kafka_tls_certificate and kafka_tls_private_key, or neither")
+            continue
+        names = security.node_names(node, node["vars"].get("kafka_tls_extra_names"))
+        named = [node["vars"].get("kafka_tls_ca_cert", ""), *node["vars"].get("kafka_tls_trusted_cas", [])]
+        trusted = [p for p in named if p]
+        errors += [
+            f"{host}: {problem}"
+            for problem in certificates.node_certificate_problems(
+                cert, key, names, trusted, int(node["vars"].get("kafka_tls_renew_days", 30))
+            )
+        ]
+    return errors
 
 
 # --- All of it --------------------------------------------------------------------------------------
@@ -630,7 +793,12 @@ def errors(cluster: dict, hosts: dict[str, dict], groups: dict, require_kafka: b
     for variable in UNIFORM_ZOOKEEPER:
         found += uniform(zookeeper_entries, variable)
     for rule in (mode_and_version, node_ids, replication, listeners, overrides, sizing_values, zookeeper_mode,
-                 ports_on_shared_hosts, declared_topics):  # fmt: skip
+                 ports_on_shared_hosts, declared_topics, declared_access, secure_profile):  # fmt: skip
         found += rule(cluster)
-    found += machines(hosts, cluster) + paths(cluster, hosts)
+    found += (
+        machines(hosts, cluster)
+        + paths(cluster, hosts)
+        + site_ca(cluster, hosts)
+        + site_certificates(cluster)
+    )
     return found

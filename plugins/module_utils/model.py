@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ansible_collections.kafkakit.kafka.plugins.module_utils import constants
+from ansible_collections.kafkakit.kafka.plugins.module_utils import constants, security
 
 # The marker of a sizing variable left to the host: the role resolves it from the host's vCPUs and
 # memory when it renders (module_utils/sizing.py).
@@ -34,6 +34,8 @@ class Setting:
     since: tuple[int, int, int] = (0, 0, 0)
     group: str = "identity"
     value: object = field(default=None, compare=False, repr=False)
+    # Set in the secure profile only (kafka_security_profile: secure).
+    secure: bool = False
 
 
 def _v(variable: str):
@@ -106,13 +108,58 @@ SERVER_PROPERTIES: list[Setting] = [
             value=_v("kafka_socket_buffer_bytes")),
     Setting("replica.socket.receive.buffer.bytes", "kafka_socket_buffer_bytes", group="tuning",
             value=_v("kafka_socket_buffer_bytes")),
+    # Security (the secure profile): PEM stores, who is who, who may do what.
+    Setting("ssl.keystore.type", "PEM (the kafka_tls role's node.pem)", group="security", secure=True,
+            value=lambda n, c: "PEM"),
+    Setting("ssl.keystore.location", "kafka_tls_dir/node.pem", group="security", secure=True,
+            value=lambda n, c: n["tls"]["node_pem"]),
+    Setting("ssl.truststore.type", "PEM (the kafka_tls role's ca.pem)", group="security", secure=True,
+            value=lambda n, c: "PEM"),
+    Setting("ssl.truststore.location", "kafka_tls_dir/ca.pem (the CA, and kafka_tls_trusted_cas)",
+            group="security", secure=True, value=lambda n, c: n["tls"]["ca_pem"]),
+    Setting("ssl.principal.mapping.rules", "the certificate's CN is the principal (User:<host>)",
+            group="security", secure=True, value=lambda n, c: security.PRINCIPAL_MAPPING_RULES),
+    Setting("listener.name.<controller>.ssl.client.auth", "required: controllers authenticate each other "
+            "and the brokers by certificate (SCRAM cannot work between controllers)", modes=("kraft",),
+            group="security", secure=True),
+    Setting("listener.name.<listener>.ssl.client.auth", "required on SSL broker listeners "
+            "(kafka_client_authentication: mtls)", roles=("broker",), group="security", secure=True),
+    Setting("listener.name.<listener>.sasl.enabled.mechanisms", "SCRAM-SHA-512 on SASL_SSL broker listeners "
+            "(kafka_client_authentication: scram)", roles=("broker",), group="security", secure=True),
+    Setting("listener.name.<listener>.scram-sha-512.sasl.jaas.config", "the SCRAM login module; on the "
+            "inter-broker listener with kafka_broker_user and kafka_broker_password", roles=("broker",),
+            group="security", secure=True),
+    Setting("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512 (kafka_client_authentication: scram)",
+            roles=("broker",), group="security", secure=True),
+    Setting("authorizer.class.name", "StandardAuthorizer (KRaft), AclAuthorizer (ZooKeeper mode)",
+            group="security", secure=True),
+    Setting("allow.everyone.if.no.acl.found", "false: what no ACL allows, only super users may",
+            group="security", secure=True, value=lambda n, c: False),
+    Setting("super.users", "every node's principal, kafka_admin_user, kafka_broker_user, "
+            "kafka_super_users_extra", group="security", secure=True,
+            value=lambda n, c: ";".join(c["security"]["super_users"])),
+    Setting("zookeeper.set.acl", "true: the znodes the brokers create are theirs alone "
+            "(kafka_zookeeper_user on the ensemble)", roles=("broker",), modes=("zookeeper",),
+            group="security", secure=True, value=lambda n, c: True),
 ]  # fmt: skip
-OWNED_KEYS = frozenset(setting.key for setting in SERVER_PROPERTIES)
+OWNED_KEYS = frozenset(setting.key for setting in SERVER_PROPERTIES if "<" not in setting.key)
+# Keys the kit sets per listener (listener.name.<listener>.*) in the secure profile.
+OWNED_LISTENER_SUFFIXES = (".ssl.client.auth", ".sasl.enabled.mechanisms", ".sasl.jaas.config",
+                           ".ssl.keystore.location", ".ssl.truststore.location")  # fmt: skip
+
+
+def owns(key: str) -> bool:
+    """Whether the kit derives `key` (kafka_server_properties may not set it)."""
+    return key in OWNED_KEYS or (key.startswith("listener.name.") and key.endswith(OWNED_LISTENER_SUFFIXES))
 
 
 def owner_of(key: str) -> str:
     """The variable (or derivation) that sets `key`."""
-    return next(setting.source for setting in SERVER_PROPERTIES if setting.key == key)
+    for setting in SERVER_PROPERTIES:
+        pattern = setting.key.replace("<controller>", "").replace("<listener>", "")
+        if setting.key == key or ("<" in setting.key and key.endswith(pattern.split("..", 1)[-1])):
+            return setting.source
+    return "the secure profile (kafka_security_profile)"
 
 
 def _urls(listeners: list[dict], host_field: str) -> str:
@@ -133,21 +180,66 @@ def _protocols(node: dict) -> str:
     return ",".join(f"{item['name']}:{item['protocol']}" for item in listeners)
 
 
-def applies(setting: Setting, node: dict, version: tuple[int, int, int]) -> bool:
+def applies(setting: Setting, node: dict, version: tuple[int, int, int], secure: bool) -> bool:
     return (
-        node["mode"] in setting.modes
+        setting.value is not None
+        and node["mode"] in setting.modes
         and any(role in setting.roles for role in node["roles"])
         and version >= setting.since
+        and (secure or not setting.secure)
         and not (setting.key == "broker.rack" and not node["rack"])
     )
+
+
+def security_properties(node: dict, cluster: dict) -> dict:
+    """The secure profile's settings that depend on the node's listeners; the inter-broker
+    listener's JAAS line carries the broker's password, which the role adds at render time
+    (`secret_properties`: key -> what goes there), never the model."""
+    sec = cluster["security"]
+    if sec["profile"] != "secure":
+        return {}
+    props: dict = {"authorizer.class.name": sec["authorizer"]}
+    if node["mode"] == "kraft":
+        controller = node["controller_listener"]["name"].lower()
+        props[f"listener.name.{controller}.ssl.client.auth"] = "required"
+    if "broker" in node["roles"]:
+        inter_broker = node["vars"].get("kafka_inter_broker_listener_name")
+        for item in node["broker_listeners"]:
+            name = item["name"].lower()
+            if item["protocol"] == "SSL":
+                props[f"listener.name.{name}.ssl.client.auth"] = "required"
+            elif item["protocol"] == "SASL_SSL":
+                props[f"listener.name.{name}.sasl.enabled.mechanisms"] = security.SCRAM_MECHANISM
+                if item["name"] != inter_broker:
+                    props[f"listener.name.{name}.scram-sha-512.sasl.jaas.config"] = security.jaas_scram()
+        if sec["client_auth"] == "scram":
+            props["sasl.mechanism.inter.broker.protocol"] = security.SCRAM_MECHANISM
+    return props
+
+
+def secret_properties(node: dict, cluster: dict) -> dict:
+    """Keys whose value holds a secret: {key: the credentials it takes}. The kafka role renders them
+    from its own variables (kafka_broker_user, kafka_broker_password)."""
+    if cluster["security"]["profile"] != "secure" or "broker" not in node["roles"]:
+        return {}
+    inter_broker = node["vars"].get("kafka_inter_broker_listener_name")
+    listener = next((item for item in node["broker_listeners"] if item["name"] == inter_broker), None)
+    if listener is None or listener["protocol"] != "SASL_SSL":
+        return {}
+    return {f"listener.name.{listener['name'].lower()}.scram-sha-512.sasl.jaas.config": "broker"}
 
 
 def server_properties(node: dict, cluster: dict) -> dict:
     """The node's server.properties: the kit's settings, then kafka_server_properties merged last.
     Sizing values left `auto` are resolved on the host (module_utils/sizing.py)."""
     version = constants.parse_version(cluster["version"]) or (0, 0, 0)
-    derived = {s.key: s.value(node, cluster) for s in SERVER_PROPERTIES if applies(s, node, version)}
-    return {**derived, **node["vars"].get("kafka_server_properties", {})}
+    secure = cluster["security"]["profile"] == "secure"
+    derived = {s.key: s.value(node, cluster) for s in SERVER_PROPERTIES if applies(s, node, version, secure)}
+    return {
+        **derived,
+        **security_properties(node, cluster),
+        **node["vars"].get("kafka_server_properties", {}),
+    }
 
 
 # --- Building the model ---------------------------------------------------------------------------
@@ -186,6 +278,36 @@ def exporter_ports(variables: dict, jvm_port_variable: str) -> dict[str, object]
     return ports
 
 
+def tls_files(variables: dict) -> dict:
+    directory = str(variables.get("kafka_tls_dir", "/etc/kafka-kit/tls"))
+    return {
+        "dir": directory,
+        "node_pem": f"{directory}/node.pem",
+        "ca_pem": f"{directory}/ca.pem",
+        # Written by kafka_tls when a running node's files changed; cleared once it loaded them.
+        "reload_marker": f"{directory}/.reload-pending",
+    }
+
+
+def security_of(nodes: list[dict], first: dict, mode: str) -> dict:
+    """The cluster's security: the profile, how clients authenticate, the principals."""
+    profile = str(first.get("kafka_security_profile", "secure"))
+    client_auth = str(first.get("kafka_client_authentication", "scram"))
+    admin = str(first.get("kafka_admin_user", "admin"))
+    broker = str(first.get("kafka_broker_user", "kafka-broker"))
+    extra = [str(p) for p in first.get("kafka_super_users_extra", []) if isinstance(p, str)]
+    return {
+        "profile": profile,
+        "client_auth": client_auth,
+        "admin_user": admin,
+        "broker_user": broker,
+        "authorizer": security.KRAFT_AUTHORIZER if mode == "kraft" else security.ZOOKEEPER_AUTHORIZER,
+        "super_users": security.super_users(nodes, admin, broker, extra, client_auth)
+        if profile == "secure"
+        else [],
+    }
+
+
 def kafka_node(host: str, variables: dict, roles: list[str]) -> dict:
     """One Kafka host: its identity and listeners."""
     broker_listeners = [
@@ -197,6 +319,7 @@ def kafka_node(host: str, variables: dict, roles: list[str]) -> dict:
     listeners = (broker_listeners if "broker" in roles else []) + (
         [controller_listener] if "controller" in roles and variables.get("kafka_mode") == "kraft" else []
     )
+    config_dir = variables.get("kafka_config_dir", "/etc/kafka")
     return {
         "host": host,
         "node_id": _node_id(variables.get("kafka_node_id")),
@@ -210,6 +333,12 @@ def kafka_node(host: str, variables: dict, roles: list[str]) -> dict:
         "listeners": listeners,
         "data_dirs": list(variables.get("kafka_data_dirs", [])),
         "java_agent": java_agent(variables, "kafka", "kafka_metrics_jmx_exporter_port"),
+        "tls": tls_files(variables),
+        "inter_broker_listener_name": variables.get("kafka_inter_broker_listener_name"),
+        "admin_config": f"{config_dir}/admin.properties",
+        "controller_admin_config": f"{config_dir}/controller-admin.properties",
+        # The kit's restart protocol: a node with this file runs an older configuration (kafka_ops).
+        "restart_marker": f"{config_dir}/.restart-pending",
         "exporter_ports": exporter_ports(variables, "kafka_metrics_jmx_exporter_port"),
         "vars": variables,
     }
@@ -279,6 +408,15 @@ def zoo_cfg(members: list[dict]) -> dict:
         # The AdminServer is an unauthenticated HTTP port (8080); the health checks do not need it.
         "admin.enableServer": False,
     }
+    if first.get("zookeeper_client_password"):
+        # Every session authenticates (SASL DIGEST-MD5, the one identity in jaas.conf).
+        config.update(
+            {
+                "authProvider.sasl": "org.apache.zookeeper.server.auth.SASLAuthenticationProvider",
+                "enforce.auth.enabled": True,
+                "enforce.auth.schemes": "sasl",
+            }
+        )
     config.update(
         {
             f"server.{m['myid']}": f"{m['advertised_host']}:{int(m['peer_port'])}:{int(m['election_port'])}"
@@ -343,6 +481,25 @@ def build(hosts: dict[str, dict], groups: dict[str, list[str]], names: dict[str,
         if mode == "zookeeper" and members and _members_ok(members)
         else None
     )
+    cluster["security"] = security_of(nodes, first, mode)
+    # Kafka nodes only: the ensemble is reached over SASL (DIGEST-MD5), not TLS.
+    cluster["tls_names"] = {
+        n["host"]: security.subject_alt_names(security.node_names(n, n["vars"].get("kafka_tls_extra_names")))
+        for n in nodes
+    }
+    # The service account (user, group) that owns each node's key (0600).
+    cluster["tls_owners"] = {
+        n["host"]: {
+            "user": str(n["vars"].get("kafka_user", "kafka")),
+            "group": str(n["vars"].get("kafka_group", "kafka")),
+        }
+        for n in nodes
+    }
+    cluster["textfile_dirs"] = {
+        host: hosts[host].get("kafka_metrics_textfile_dir", "")
+        for host in cluster["kafka_hosts"] + cluster["zookeeper_hosts"]
+        if hosts[host].get("kafka_metrics_enabled") and hosts[host].get("kafka_metrics_node_exporter_enabled")
+    }
     cluster["memberships"] = memberships(cluster)
     cluster["scrape_targets"] = scrape_targets(nodes, members, cluster["monitoring_hosts"], hosts)
     cluster["artifacts"] = artifacts(first, members[0]["vars"] if members else {}, mode)
@@ -465,6 +622,9 @@ def finish(cluster: dict) -> dict:
     for node in cluster.pop("_nodes"):
         public = {k: v for k, v in node.items() if k != "vars"}
         public["server_properties"] = server_properties(node, cluster)
+        public["secret_properties"] = secret_properties(node, cluster)
+        # The node's own inter-broker endpoint: a tool bootstrapped from it alone must get in here.
+        public["bootstrap"] = endpoints([node], inter_broker_listener) if "broker" in node["roles"] else ""
         nodes[node["host"]] = public
     cluster.pop("_members", None)
     cluster["nodes"] = nodes

@@ -69,6 +69,16 @@ options:
     default: 120
 """
 
+EXAMPLES = r"""
+- name: Create the orders topic.
+  kafkakit.kafka.kafka_topics:
+    bootstrap_server: kafka-1:9092
+    broker_count: 3
+    topics:
+      - name: orders
+        partitions: 6
+"""
+
 RETURN = r"""
 actions:
   description: What was done (or, in check mode, would be done), in order.

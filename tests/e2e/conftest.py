@@ -105,6 +105,20 @@ class LabCluster:
         return [h["name"] for h in self.hosts if "kafka_controller" in h["groups"]]
 
     @property
+    def data_hosts(self) -> list[str]:
+        """Hosts with a data disk: Kafka nodes and ZooKeeper members, not the monitoring host."""
+        return [
+            h["name"]
+            for h in self.hosts
+            if {"kafka_broker", "kafka_controller", "zookeeper"} & set(h["groups"])
+        ]
+
+    @property
+    def kafka_hosts(self) -> list[str]:
+        """Hosts that run Kafka: brokers and controllers."""
+        return [h["name"] for h in self.hosts if {"kafka_broker", "kafka_controller"} & set(h["groups"])]
+
+    @property
     def host_names(self) -> list[str]:
         return [h["name"] for h in self.hosts]
 
@@ -119,6 +133,34 @@ class LabCluster:
 
     def container(self, host: str) -> str:
         return f"kafkakit-{self.name}-{host}"
+
+    @property
+    def state(self) -> Path:
+        return ROOT / "lab" / ".state" / self.name
+
+    @property
+    def client_properties(self) -> Path:
+        """The admin's settings for Kafka's Java clients and tools (make lab writes them)."""
+        return self.state / "client.properties"
+
+    @property
+    def librdkafka_properties(self) -> Path:
+        """The admin's settings for librdkafka clients (kcat -F, confluent-kafka)."""
+        return self.state / "librdkafka.properties"
+
+    # The node's own admin client settings, which every tool the kit runs there uses.
+    admin_config = "/etc/kafka/admin.properties"
+    # A controller's admin tools reach the controller listener with the node's certificate (mTLS).
+    controller_admin_config = "/etc/kafka/controller-admin.properties"
+
+    def rdkafka(self, **settings) -> dict:
+        """confluent-kafka settings for the published listeners, as the lab's admin."""
+        conf = {}
+        for line in self.librdkafka_properties.read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                key, _, value = line.partition("=")
+                conf[key.strip()] = value.strip()
+        return {"bootstrap.servers": self.bootstrap_servers, **conf, **settings}
 
     def run_playbook(self, playbook: str, *extra: str, timeout: int = 900) -> Deploy:
         result = subprocess.run(
@@ -140,7 +182,9 @@ class LabCluster:
         return Deploy(result.returncode, output, parse_recap(output))
 
     def gate(self, host: str, check: str, **params) -> tuple[int, str]:
-        """Run the kit's own gate module (kafkakit.kafka.kafka_gate) on `host`: (rc, its message)."""
+        """Run the kit's own gate module (kafkakit.kafka.kafka_gate) on `host`, as the node's admin:
+        (rc, its message)."""
+        params.setdefault("command_config", self.admin_config)
         result = subprocess.run(
             [str(BIN / "ansible"), host, "-i", str(self.inventory), "--become",
              "-m", "kafkakit.kafka.kafka_gate", "-a", json.dumps({"check": check, **params})],
@@ -175,7 +219,8 @@ class LabCluster:
         return result.stdout
 
     def kafka_tool(self, host: str, main_class: str, *args: str, check: bool = True) -> str:
-        """Run one of Kafka's own tools on a node, with that node's installation."""
+        """Run one of Kafka's own tools on a node, with that node's installation (admin tools need
+        --command-config self.admin_config in the secure profile)."""
         return self.exec(host, "kafka-run-class", main_class, *args, check=check)
 
     def kafka_pids(self) -> dict[str, str]:
@@ -189,7 +234,7 @@ class LabCluster:
         """Re-read the lab's hosts (after it grew), its bootstrap servers and the Kafka release the
         first broker runs (after an upgrade)."""
         self.hosts = json.loads((ROOT / "lab" / ".state" / self.name / "lab.json").read_text())["hosts"]
-        self.bootstrap_servers = lab_command("bootstrap", lab=self.name).split("=", 1)[1]
+        self.bootstrap_servers = lab_command("bootstrap", lab=self.name).splitlines()[-1].split("=", 1)[1]
         exec_start = self.exec(self.brokers[0], "systemctl", "show", "--property", "ExecStart", "kafka")
         self.kafka_version = re.search(r"kafka_[\d.]+-([\d.]+)/libs", exec_start).group(1)
 
@@ -200,6 +245,12 @@ class LabCluster:
 
     def internal_bootstrap(self) -> str:
         return ",".join(f"{broker}:9092" for broker in self.brokers)
+
+    @property
+    def prometheus_url(self) -> str:
+        """The lab's Prometheus, as `lab.py bootstrap` prints it (prometheus=http://127.0.0.1:PORT)."""
+        lines = lab_command("bootstrap", lab=self.name).splitlines()
+        return next(line.split("=", 1)[1] for line in lines if line.startswith("prometheus="))
 
 
 def make_lab(lab: str, port_offset: int, shape: str, variables: dict[str, str]) -> LabCluster:
@@ -264,6 +315,8 @@ def under_traffic(cluster, label: str, *command: str) -> dict:
     result = subprocess.run(
         [str(BIN / "python"), str(ROOT / "scripts" / "zero_loss.py"), "--bootstrap-servers",
          cluster.bootstrap_servers, "--kafka-version", cluster.kafka_version, "--label", label,
+         "--client-config", str(cluster.client_properties),
+         "--librdkafka-config", str(cluster.librdkafka_properties),
          "--report", str(report_file), "--", *command],
         capture_output=True, text=True, check=False, cwd=ROOT, timeout=1800,
     )  # fmt: skip

@@ -38,7 +38,7 @@ def playbook(cluster, name: str, *extra: str) -> list[str]:
 
 def gate_command(cluster, host: str, check: str, **params) -> str:
     """A shell command that runs the kit's gate module on `host` (for scripts under traffic)."""
-    arguments = json.dumps({"check": check, **params})
+    arguments = json.dumps({"check": check, "command_config": cluster.admin_config, **params})
     return (
         f"ANSIBLE_CONFIG={ROOT / 'ansible.cfg'} {BIN / 'ansible'} {host} -i {cluster.inventory} --become "
         f"-m kafkakit.kafka.kafka_gate -a '{arguments}'"
@@ -48,8 +48,9 @@ def gate_command(cluster, host: str, check: str, **params) -> str:
 def admin_tool(cluster, main_class: str, *args: str) -> str:
     """A Kafka admin tool run on the first broker against the internal listeners."""
     return cluster.kafka_tool(
-        cluster.brokers[0], main_class, "--bootstrap-server", cluster.internal_bootstrap(), *args
-    )
+        cluster.brokers[0], main_class, "--bootstrap-server", cluster.internal_bootstrap(),
+        "--command-config", cluster.admin_config, *args,
+    )  # fmt: skip
 
 
 def finalized_metadata_version(cluster) -> str:
@@ -144,7 +145,7 @@ def test_a_minor_upgrade_is_rolled_without_loss_and_finalized_separately(lab_clu
         f"upgrade {KRAFT_FROM_VERSION} to {KRAFT_TO_VERSION}",
         *playbook(lab_cluster, "upgrade.yml"),
     )
-    for host in lab_cluster.host_names:
+    for host in lab_cluster.kafka_hosts:
         command_line = lab_cluster.exec(host, "systemctl", "show", "--property", "ExecStart", "kafka")
         assert f"kafka_2.13-{KRAFT_TO_VERSION}/libs" in command_line
     assert finalized_metadata_version(lab_cluster).startswith("4.3-"), (
@@ -182,3 +183,57 @@ def test_scale_out_from_3_to_4_brokers_with_a_rebalance_loses_nothing(lab_cluste
     lab_cluster.run_playbook("rebalance.yml").assert_changed_nothing(lab_cluster.host_names)
     lab_cluster.run_playbook("deploy.yml").assert_changed_nothing(lab_cluster.host_names)
     lab_cluster.assert_partitions_healthy()
+
+
+def served_serials(cluster, host: str, ports: list[int]) -> dict[int, str]:
+    """The serial (hex) of the certificate each TLS port of `host` serves, read on the node."""
+    script = (
+        "import socket, ssl, sys\n"
+        "from cryptography import x509\n"
+        "ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE\n"
+        "ctx.load_cert_chain('/etc/kafka-kit/tls/node.pem')\n"
+        "for port in sys.argv[1:]:\n"
+        "    with socket.create_connection(('127.0.0.1', int(port)), 10) as raw:\n"
+        "        with ctx.wrap_socket(raw) as tls:\n"
+        "            served = x509.load_der_x509_certificate(tls.getpeercert(True))\n"
+        "            print(port, format(served.serial_number, 'x'))\n"
+    )
+    output = cluster.exec(host, "python3", "-c", script, *map(str, ports))
+    return {int(port): serial for port, serial in (line.split() for line in output.splitlines())}
+
+
+@pytest.mark.parametrize("lab_cluster", ["dedicated"], indirect=True)
+def test_certificate_rotation_reloads_brokers_without_a_restart_and_rolls_controllers(lab_cluster):
+    """rotate_certificates.yml under traffic: every node gets a new certificate (same names); the
+    brokers' listeners serve it without a restart, the controllers serve it after the gated roll."""
+    # Each broker's internal listener and the one published to this machine; each controller's.
+    ports = {
+        h["name"]: [9092, h["client_port"]] for h in lab_cluster.hosts if h["name"] in lab_cluster.brokers
+    }
+    ports |= {host: [9093] for host in lab_cluster.controllers}
+    before = {host: served_serials(lab_cluster, host, host_ports) for host, host_ports in ports.items()}
+    pids = {
+        host: lab_cluster.exec(host, "systemctl", "show", "--property", "MainPID", "--value", "kafka").strip()
+        for host in lab_cluster.brokers + lab_cluster.controllers
+    }
+    report = under_traffic(
+        lab_cluster, "certificate rotation (dedicated)", *playbook(lab_cluster, "rotate_certificates.yml")
+    )
+    after = {host: served_serials(lab_cluster, host, host_ports) for host, host_ports in ports.items()}
+    pids_after = {
+        host: lab_cluster.exec(host, "systemctl", "show", "--property", "MainPID", "--value", "kafka").strip()
+        for host in pids
+    }
+    for host, serials in after.items():
+        assert len(set(serials.values())) == 1, f"{host} serves two certificates: {serials}"
+        assert not set(serials.values()) & set(before[host].values()), (host, before[host], serials)
+    assert all(pids_after[host] == pids[host] for host in lab_cluster.brokers), "a broker restarted"
+    assert all(pids_after[host] != pids[host] for host in lab_cluster.controllers), (
+        "a controller kept its old certificate"
+    )
+    report.update(serials_before=before, serials_after=after, pids_before=pids, pids_after=pids_after)
+    (ROOT / "results" / "day2" / "certificate-rotation-dedicated.json").write_text(
+        json.dumps(report, indent=2) + "\n"
+    )
+    lab_cluster.assert_partitions_healthy()
+    lab_cluster.run_playbook("deploy.yml").assert_changed_nothing(lab_cluster.host_names)

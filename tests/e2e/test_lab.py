@@ -20,14 +20,14 @@ MESSAGES = 1000
 
 
 def admin(cluster) -> AdminClient:
-    return AdminClient({"bootstrap.servers": cluster.bootstrap_servers})
+    return AdminClient(cluster.rdkafka())
 
 
 def consume_all(cluster, expected: int, timeout: float = 90) -> list[str]:
     """Read the topic from the beginning with a new consumer group until `expected` messages."""
     consumer = Consumer(
         {
-            "bootstrap.servers": cluster.bootstrap_servers,
+            **cluster.rdkafka(),
             "group.id": f"e2e-{uuid.uuid4()}",
             "auto.offset.reset": "earliest",
             "enable.auto.commit": False,
@@ -57,7 +57,7 @@ def cluster_ids(cluster) -> dict[str, str]:
 
 def filesystem_ids(cluster) -> dict[str, str]:
     command = ("blkid", "--probe", "--match-tag", "UUID", "--output", "value", "/dev/xvdb")
-    return {host["name"]: cluster.exec(host["name"], *command).strip() for host in cluster.hosts}
+    return {host: cluster.exec(host, *command).strip() for host in cluster.data_hosts}
 
 
 def test_make_lab_deploys_a_healthy_cluster_from_nothing(lab_cluster):
@@ -71,10 +71,8 @@ def test_make_lab_deploys_a_healthy_cluster_from_nothing(lab_cluster):
         assert "quorum healthy" in deploy.output
         assert f"brokers healthy: {len(lab_cluster.brokers)} registered and unfenced" in deploy.output
     # The blank loop devices were formatted XFS and mounted with noatime, as an EBS volume would be.
-    for host in lab_cluster.hosts:
-        mount = lab_cluster.exec(
-            host["name"], "findmnt", "--noheadings", "--output", "FSTYPE,OPTIONS", "/data"
-        )
+    for host in lab_cluster.data_hosts:
+        mount = lab_cluster.exec(host, "findmnt", "--noheadings", "--output", "FSTYPE,OPTIONS", "/data")
         assert mount.split()[0] == "xfs", mount
         assert "noatime" in mount, mount
     servers = lab_cluster.bootstrap_servers.split(",")
@@ -88,9 +86,7 @@ def test_a_real_client_writes_with_acks_all_and_reads_everything_back(lab_cluste
         [NewTopic(TOPIC, num_partitions=6, replication_factor=3, config={"min.insync.replicas": "2"})]
     )
     futures[TOPIC].result(timeout=60)
-    producer = Producer(
-        {"bootstrap.servers": lab_cluster.bootstrap_servers, "acks": "all", "enable.idempotence": True}
-    )
+    producer = Producer({**lab_cluster.rdkafka(), "acks": "all", "enable.idempotence": True})
     acked = []
     for number in range(MESSAGES):
         producer.produce(

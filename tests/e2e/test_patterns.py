@@ -23,6 +23,7 @@ from collections import Counter
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
+from conftest import ROOT
 
 # Client-side patterns and broker-side topics: the same on any controller layout, so the shapes
 # with a different metadata store (KRaft, ZooKeeper) carry them, not the dedicated-controller one.
@@ -46,7 +47,7 @@ def ride_topics(lab_cluster):
 
 @pytest.fixture(scope="module")
 def admin(lab_cluster):
-    return AdminClient({"bootstrap.servers": lab_cluster.bootstrap_servers})
+    return AdminClient(lab_cluster.rdkafka())
 
 
 @pytest.fixture(scope="module")
@@ -83,9 +84,9 @@ def wait_for_leaders(admin: AdminClient, topic: str, partitions: int) -> None:
     raise AssertionError(f"{topic}: partitions without a leader after 30 s")
 
 
-def produce(bootstrap: str, topic: str, keys: list[str], timestamp_ms: int | None = None) -> dict[str, int]:
+def produce(client: dict, topic: str, keys: list[str], timestamp_ms: int | None = None) -> dict[str, int]:
     """Send one message per key with acks=all; return {key: partition} from the delivery reports."""
-    producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True})
+    producer = Producer({**client, "acks": "all", "enable.idempotence": True})
     delivered: dict[str, int] = {}
     errors: list[str] = []
 
@@ -113,9 +114,9 @@ def ours(message) -> bool:
     return dict(message.headers() or []).get("run") == RUN.encode()
 
 
-def consume_group(bootstrap: str, topic: str, group: str, expected: int) -> list[str]:
+def consume_group(client: dict, topic: str, group: str, expected: int) -> list[str]:
     """Keys of this run's messages that one confluent-kafka consumer of `group` receives."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "auto.offset.reset": "earliest"})
+    consumer = Consumer({**client, "group.id": group, "auto.offset.reset": "earliest"})
     consumer.subscribe([topic])
     keys: list[str] = []
     deadline = time.monotonic() + WAIT_SECONDS
@@ -131,9 +132,9 @@ def consume_group(bootstrap: str, topic: str, group: str, expected: int) -> list
     return keys
 
 
-def total_messages(bootstrap: str, topic: str, partitions: int) -> int:
+def total_messages(client: dict, topic: str, partitions: int) -> int:
     """Every message the topic holds now (what a group reading from the start will see)."""
-    probe = Consumer({"bootstrap.servers": bootstrap, "group.id": f"probe-{RUN}"})
+    probe = Consumer({**client, "group.id": f"probe-{RUN}"})
     try:
         return sum(
             high - low
@@ -145,8 +146,17 @@ def total_messages(bootstrap: str, topic: str, partitions: int) -> int:
         probe.close()
 
 
-def kcat(*args: str, timeout: int = WAIT_SECONDS) -> list[str]:
-    result = subprocess.run(["kcat", *args], capture_output=True, text=True, timeout=timeout, check=False)
+def kcat(lab, *args: str, timeout: int = WAIT_SECONDS) -> list[str]:
+    """kcat as the lab's admin (lab/kcat: Debian's kcat on a librdkafka that speaks SCRAM to 4.x)."""
+    command = [
+        str(ROOT / "lab" / "kcat"),
+        "-F",
+        str(lab.librdkafka_properties),
+        "-b",
+        lab.bootstrap_servers,
+        *args,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     assert result.returncode == 0, result.stderr
     return result.stdout.split()
 
@@ -159,8 +169,8 @@ def test_publish_subscribe_every_group_gets_every_message(ride_topics):
     subscribe to quote_accepted with a group of their own, and each gets all 300 messages."""
     lab, topic = ride_topics, "quote_accepted"
     keys = [f"accepted-{RUN}-{i}" for i in range(300)]
-    produce(lab.bootstrap_servers, topic, keys)
-    in_topic = total_messages(lab.bootstrap_servers, topic, 3)
+    produce(lab.rdkafka(), topic, keys)
+    in_topic = total_messages(lab.rdkafka(), topic, 3)
 
     # The two command-line consumers run alongside the Python one.
     results: dict[str, list[str]] = {}
@@ -168,7 +178,8 @@ def test_publish_subscribe_every_group_gets_every_message(ride_topics):
     def java_dispatch():
         output = lab.kafka_tool(
             lab.brokers[0], CONSOLE_CONSUMER,
-            "--bootstrap-server", lab.internal_bootstrap(), "--topic", topic,
+            "--bootstrap-server", lab.internal_bootstrap(), "--consumer.config", lab.admin_config,
+            "--topic", topic,
             "--group", f"dispatch-{RUN}", "--from-beginning",
             "--max-messages", str(in_topic), "--timeout-ms", str(WAIT_SECONDS * 1000),
             "--property", "print.key=true", "--property", "print.value=false",
@@ -177,7 +188,7 @@ def test_publish_subscribe_every_group_gets_every_message(ride_topics):
 
     def kcat_billing():
         received = kcat(
-            "-b", lab.bootstrap_servers, "-G", f"billing-{RUN}", "-X", "auto.offset.reset=earliest",
+            lab, "-G", f"billing-{RUN}", "-X", "auto.offset.reset=earliest",
             "-e", "-q", "-f", "%k\n", topic,
         )  # fmt: skip
         results["billing"] = [key for key in received if key.startswith(f"accepted-{RUN}-")]
@@ -185,7 +196,7 @@ def test_publish_subscribe_every_group_gets_every_message(ride_topics):
     workers = [threading.Thread(target=java_dispatch), threading.Thread(target=kcat_billing)]
     for worker in workers:
         worker.start()
-    results["analytics"] = consume_group(lab.bootstrap_servers, topic, f"analytics-{RUN}", len(keys))
+    results["analytics"] = consume_group(lab.rdkafka(), topic, f"analytics-{RUN}", len(keys))
     for worker in workers:
         worker.join(timeout=WAIT_SECONDS + 30)
 
@@ -201,7 +212,7 @@ def test_publish_subscribe_every_group_gets_every_message(ride_topics):
 class Member(threading.Thread):
     """One member of a consumer group, polling in its own thread and logging what it processes."""
 
-    def __init__(self, bootstrap: str, topic: str, group: str, name: str, stop: threading.Event):
+    def __init__(self, client: dict, topic: str, group: str, name: str, stop: threading.Event):
         super().__init__(name=name, daemon=True)
         self.stop, self.topic = stop, topic
         self.assigned: set[int] = set()
@@ -209,7 +220,7 @@ class Member(threading.Thread):
         self.errors: list[str] = []
         self.consumer = Consumer(
             {
-                "bootstrap.servers": bootstrap,
+                **client,
                 "group.id": group,
                 "client.id": name,
                 "auto.offset.reset": "earliest",
@@ -245,9 +256,7 @@ def test_queue_each_message_is_processed_once_and_work_is_spread(ride_topics):
     exactly one member, every member gets some, and no partition is served by two members."""
     lab, topic = ride_topics, "trip_intent"
     stop = threading.Event()
-    members = [
-        Member(lab.bootstrap_servers, topic, f"dispatchers-{RUN}", f"dispatcher-{n}", stop) for n in (1, 2, 3)
-    ]
+    members = [Member(lab.rdkafka(), topic, f"dispatchers-{RUN}", f"dispatcher-{n}", stop) for n in (1, 2, 3)]
     for member in members:
         member.start()
     try:
@@ -264,7 +273,7 @@ def test_queue_each_message_is_processed_once_and_work_is_spread(ride_topics):
             pytest.fail(f"the group did not settle: assignments {[sorted(m.assigned) for m in members]}")
 
         keys = [f"trip-{RUN}-{i}" for i in range(600)]
-        partition_of = produce(lab.bootstrap_servers, topic, keys)
+        partition_of = produce(lab.rdkafka(), topic, keys)
         deadline = time.monotonic() + WAIT_SECONDS
         while sum(len(m.processed) for m in members) < len(keys) and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -293,18 +302,16 @@ def test_a_consumer_rewinds_to_a_timestamp_and_reads_again(lab_cluster, scratch_
     """200 messages stamped two minutes ago, 200 stamped one minute ago; after reading everything,
     a consumer seeks to the offsets for 90 seconds ago and gets exactly the second 200 again.
     kcat, asked for the same timestamp (-o s@...), agrees."""
-    bootstrap = lab_cluster.bootstrap_servers
+    client = lab_cluster.rdkafka()
     topic = scratch_topics(f"patterns_replay_{RUN}", 3)
     now = int(time.time() * 1000)
     before = [f"before-{i}" for i in range(200)]
     after = [f"after-{i}" for i in range(200)]
-    produce(bootstrap, topic, before, timestamp_ms=now - 120_000)
-    produce(bootstrap, topic, after, timestamp_ms=now - 60_000)
+    produce(client, topic, before, timestamp_ms=now - 120_000)
+    produce(client, topic, after, timestamp_ms=now - 60_000)
     cut = now - 90_000
 
-    consumer = Consumer(
-        {"bootstrap.servers": bootstrap, "group.id": f"replay-{RUN}", "enable.auto.commit": False}
-    )
+    consumer = Consumer({**client, "group.id": f"replay-{RUN}", "enable.auto.commit": False})
     partitions = [TopicPartition(topic, p) for p in range(3)]
     ends = {p.partition: consumer.get_watermark_offsets(p, timeout=10)[1] for p in partitions}
     try:
@@ -320,7 +327,7 @@ def test_a_consumer_rewinds_to_a_timestamp_and_reads_again(lab_cluster, scratch_
         consumer.close()
     assert sorted(replayed) == sorted(after)
 
-    by_kcat = kcat("-C", "-b", bootstrap, "-t", topic, "-o", f"s@{cut}", "-e", "-q", "-f", "%k\n")
+    by_kcat = kcat(lab_cluster, "-C", "-t", topic, "-o", f"s@{cut}", "-e", "-q", "-f", "%k\n")
     assert sorted(by_kcat) == sorted(after)
 
 
@@ -348,7 +355,7 @@ def test_retention_removes_old_segments_and_the_log_start_moves(lab_cluster, scr
     retention check (log.retention.check.interval.ms, 5 minutes by default), but of compact,delete
     topics also in the log cleaner, every log.cleaner.backoff.ms (15 s), so the test sees it soon.
     """
-    bootstrap = lab_cluster.bootstrap_servers
+    client = lab_cluster.rdkafka()
     topic = scratch_topics(
         f"patterns_retention_{RUN}",
         1,
@@ -356,10 +363,10 @@ def test_retention_removes_old_segments_and_the_log_start_moves(lab_cluster, scr
     )
     old = [f"old-{i}" for i in range(100)]
     recent = [f"recent-{i}" for i in range(100)]
-    produce(bootstrap, topic, old, timestamp_ms=int(time.time() * 1000) - 600_000)
-    produce(bootstrap, topic, recent)
+    produce(client, topic, old, timestamp_ms=int(time.time() * 1000) - 600_000)
+    produce(client, topic, recent)
 
-    probe = Consumer({"bootstrap.servers": bootstrap, "group.id": f"retention-{RUN}"})
+    probe = Consumer({**client, "group.id": f"retention-{RUN}"})
     partition = TopicPartition(topic, 0)
     try:
         deadline, low, high = time.monotonic() + 90, 0, 0

@@ -49,6 +49,14 @@ def problems_of(inventory: dict, **kwargs) -> list[str]:
 
 
 # --- Inventories ------------------------------------------------------------------------------------
+# Passwords strong enough for the secure profile (the default); the tests' own, never real ones.
+SECRETS = {
+    "kafka_admin_password": "test-admin-password-0123",
+    "kafka_broker_password": "test-broker-password-0123",
+    "kafka_zookeeper_password": "test-zookeeper-password-0123",
+}
+
+
 def combined(count: int = 3) -> dict:
     """`count` combined nodes on their own (closed) ports, one rack each."""
     hosts = {
@@ -58,7 +66,7 @@ def combined(count: int = 3) -> dict:
     members = {name: None for name in hosts}
     return {
         "all": {
-            "vars": {"ansible_host": "127.0.0.1"},
+            "vars": {"ansible_host": "127.0.0.1", **SECRETS},
             "hosts": hosts,
             "children": {
                 "kafka_broker": {"hosts": dict(members)},
@@ -87,7 +95,7 @@ def zookeeper_mode(members: int = 3, brokers: int = 3) -> dict:
     )
     return {
         "all": {
-            "vars": {"ansible_host": "127.0.0.1", "kafka_mode": "zookeeper"},
+            "vars": {"ansible_host": "127.0.0.1", "kafka_mode": "zookeeper", **SECRETS},
             "hosts": hosts,
             "children": {
                 "kafka_broker": {"hosts": {name: None for name in hosts if name.startswith("broker-")}},

@@ -22,7 +22,7 @@ from contract_harness import (
     zookeeper_mode,
 )
 
-LISTENER = {"name": "HOST", "port": 19092, "protocol": "PLAINTEXT", "advertised_host": "127.0.0.1"}
+LISTENER = {"name": "HOST", "port": 19092, "protocol": "SASL_SSL", "advertised_host": "127.0.0.1"}
 
 
 def extra_listener(**changes) -> list[dict]:
@@ -592,7 +592,8 @@ def test_dedicated_controllers_give_the_brokers_bootstrap_and_the_controllers_qu
     assert controller["process.roles"] == ["controller"]
     assert "inter.broker.listener.name" not in controller
     broker = cluster["nodes"]["kafka-4"]["server_properties"]
-    assert broker["listener.security.protocol.map"] == "INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT"
+    # The secure profile: brokers over SASL_SSL (SCRAM), the controller listener over SSL (mTLS).
+    assert broker["listener.security.protocol.map"] == "INTERNAL:SASL_SSL,CONTROLLER:SSL"
     assert broker["listeners"] == "INTERNAL://:9092"
 
 

@@ -52,7 +52,7 @@ LISTENER_NAMED_TWICE = with_host_var(
     combined(),
     "kafka-1",
     kafka_listeners_extra=[
-        {"name": "INTERNAL", "port": 19092, "protocol": "PLAINTEXT", "advertised_host": "127.0.0.1"}
+        {"name": "INTERNAL", "port": 19092, "protocol": "SASL_SSL", "advertised_host": "127.0.0.1"}
     ],
 )
 COMBINED_IN_ENSEMBLE = in_group(
@@ -190,7 +190,7 @@ def test_controllers_are_in_node_id_order_each_on_its_own_listener():
     cluster, _ = evaluate(inventory)
     assert cluster["controllers"] == ["controller-3", "controller-2", "controller-1"]
     assert cluster["controller_bootstrap"] == "controller-3:9093,controller-2:9093,controller-1:9093"
-    own = {"name": "CONTROLLER", "port": 9293, "protocol": "PLAINTEXT", "advertised_host": "c2.internal"}
+    own = {"name": "CONTROLLER", "port": 9293, "protocol": "SSL", "advertised_host": "c2.internal"}
     cluster, _ = evaluate(with_host_var(dedicated(), "controller-2", kafka_controller_listener=own))
     assert cluster["controller_bootstrap"] == "controller-1:9093,c2.internal:9293,controller-3:9093"
 
@@ -205,7 +205,7 @@ def test_listeners_bind_every_interface_and_advertise_their_host_with_their_prot
         props["advertised.listeners"]
         == "INTERNAL://kafka-1:9092,HOST://127.0.0.1:19092,CONTROLLER://kafka-1:9093"
     )
-    assert props["listener.security.protocol.map"] == "INTERNAL:PLAINTEXT,HOST:SSL,CONTROLLER:PLAINTEXT"
+    assert props["listener.security.protocol.map"] == "INTERNAL:SASL_SSL,HOST:SSL,CONTROLLER:SSL"
     # The admin tools bootstrap from the inter-broker listener only.
     assert cluster["bootstrap_servers"] == "kafka-1:9092,kafka-2:9092,kafka-3:9092"
 

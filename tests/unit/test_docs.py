@@ -1,6 +1,7 @@
 """The generated pages (docs/variables.md, docs/server-properties.md, each role's variables table)
 must not drift from the code, and every role documents and validates its whole interface."""
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,21 @@ def test_every_default_is_validated_by_the_argument_specs_and_every_option_is_do
     documented = {name for name, _, _ in documented_variables(role / "defaults" / "main.yml", role.name)}
     assert defaults <= options, f"{role.name}: defaults without a spec: {sorted(defaults - options)}"
     assert options <= documented, f"{role.name}: specs without documentation: {sorted(options - documented)}"
+
+
+MODULES = sorted((ROOT / "plugins" / "modules").glob("*.py"))
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda path: path.stem)
+def test_every_module_documents_itself_in_yaml_ansible_can_read(module):
+    # ansible-doc and ansible-lint parse these strings; a stray "key: value" in a sentence breaks both.
+    strings = {
+        node.targets[0].id: node.value.value
+        for node in ast.parse(module.read_text()).body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Constant)
+    }  # fmt: skip
+    for name in ("DOCUMENTATION", "EXAMPLES", "RETURN"):
+        assert name in strings, f"{module.name} has no {name}"
+        yaml.safe_load(strings[name])
+    assert yaml.safe_load(strings["DOCUMENTATION"])["module"] == module.stem

@@ -100,7 +100,17 @@ def test_zoo_cfg_holds_the_documented_defaults_and_the_ensemble():
         "server.1": "zookeeper-1:2888:3888",
         "server.2": "zookeeper-2:2888:3888",
         "server.3": "zookeeper-3:2888:3888",
+        # The secure profile: every session authenticates as the brokers' identity.
+        "authProvider.sasl": "org.apache.zookeeper.server.auth.SASLAuthenticationProvider",
+        "enforce.auth.enabled": True,
+        "enforce.auth.schemes": "sasl",
     }
+
+
+def test_an_ensemble_without_a_client_password_admits_any_client():
+    config = model(with_group_var(zookeeper_mode(), kafka_security_profile="plaintext",
+                                  kafka_zookeeper_password=""))["zookeeper"]["config"]  # fmt: skip
+    assert "authProvider.sasl" not in config and "enforce.auth.enabled" not in config
 
 
 def test_zookeeper_properties_are_merged_last():
