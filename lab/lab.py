@@ -123,9 +123,16 @@ def monitoring_host(port_offset: int) -> dict:
     }
 
 
+# Each host's SSH port slot, by kind, so that growing one kind (kafka-4) never moves another's port.
+SSH_SLOTS = {"monitoring": 0, "kafka": 0, "broker": 0, "controller": 20, "zookeeper": 30}
+
+
 def numbered(hosts: list[dict], port_offset: int) -> list[dict]:
-    for number, host in enumerate(hosts, start=1):
-        host["ssh_port"] = SSH_PORT_BASE + port_offset + number
+    """SSH ports from each host's kind and number: kafka-3 at slot 3, controller-1 at 21, the
+    monitoring host at 0."""
+    for host in hosts:
+        kind, _, number = host["name"].partition("-")
+        host["ssh_port"] = SSH_PORT_BASE + port_offset + SSH_SLOTS[kind] + int(number or 0)
     return hosts
 
 

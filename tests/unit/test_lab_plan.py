@@ -27,7 +27,7 @@ def test_zookeeper_mode_plans_separate_brokers_and_ensemble_members():
     assert [h["rack"] for h in hosts if "rack" in h] == ["lab-a", "lab-b", "lab-c"]
     # Ports shifted by the lab's offset, so labs run side by side; only brokers publish a listener,
     # only the monitoring host its Prometheus.
-    assert [h["ssh_port"] for h in hosts] == [2821, 2822, 2823, 2824, 2825, 2826, 2827]
+    assert [h["ssh_port"] for h in hosts] == [2821, 2822, 2823, 2851, 2852, 2853, 2820]
     assert [h.get("client_port") for h in hosts] == [19692, 19693, 19694, None, None, None, None]
     assert [h.get("prometheus_port") for h in hosts] == [None] * 6 + [19690]
 
@@ -101,3 +101,12 @@ def test_a_kraft_inventory_pins_the_version_it_is_given(tmp_path):
     assert document["all"]["vars"]["kafka_mode"] == "kraft"
     assert document["all"]["vars"]["kafka_version"] == "4.4.0"
     assert document["all"]["children"]["zookeeper"]["hosts"] == {}
+
+
+@pytest.mark.parametrize(("mode", "controllers"), [("kraft", 0), ("kraft", 3), ("zookeeper", 0)])
+def test_growing_the_cluster_moves_no_host_to_another_port(mode, controllers):
+    # Scale-out re-plans the lab with one more broker: every existing host keeps its SSH port.
+    ports = {h["name"]: h["ssh_port"] for h in lab.plan(3, controllers, 0, mode, 3)}
+    grown = {h["name"]: h["ssh_port"] for h in lab.plan(4, controllers, 0, mode, 3)}
+    assert {name: grown[name] for name in ports} == ports
+    assert len(set(grown.values())) == len(grown)
