@@ -111,6 +111,7 @@ inventory: $(BIN)/.installed ## Write inventories/aws/hosts.yml from the Pulumi 
 aws: $(BIN)/.installed ## Provision STACK on AWS (pulumi up), write its inventory, deploy Kafka on it.
 	$(PULUMI) up --stack $(STACK) $(PULUMI_FLAGS)
 	$(MAKE) inventory STACK=$(STACK)
+	$(BIN)/python infra/wait_for_ssm.py --inventory inventories/aws/hosts.yml --timeout 900
 	$(BIN)/ansible-playbook -i inventories/aws/hosts.yml playbooks/deploy.yml
 
 clean: lab-down ## Remove the lab and the virtualenv.

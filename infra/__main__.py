@@ -28,7 +28,7 @@ from kafkakit_aws.components import (
 from kafkakit_aws.components._common import CLUSTER_TAG
 from kafkakit_aws.components.nodes import SNAPSHOT_TAG
 from kafkakit_aws.firewall import FirewallInputs
-from kafkakit_aws.settings import ConfigError, Settings, parse_settings
+from kafkakit_aws.settings import ConfigError, Settings, parse_settings, plaintext_client_cidr_errors
 from kafkakit_aws.stack_config import read_stack_config
 from kafkakit_aws.userdata import ssm_agent_user_data
 
@@ -55,6 +55,10 @@ try:
         subnet_zones = fleet.subnet_zones(settings.subnet_ids)
         zones = list(subnet_zones.values())
         vpc_cidr = fleet.vpc_cidr(settings.vpc_id)
+        # parse_settings checked the stack's own VPC; an existing one's network is known only now.
+        cidr_errors = plaintext_client_cidr_errors(settings.security_profile, settings.client_cidrs, vpc_cidr)
+        if cidr_errors:
+            raise ConfigError(cidr_errors)
         zone_warnings: list[str] = []
     else:
         subnet_zones = {}
@@ -223,6 +227,10 @@ pulumi.export(
 )
 pulumi.export(
     outputs.EXTERNAL_BOOTSTRAP_SERVERS, nodes.host_facts.apply(inventory.external_bootstrap_servers)
+)
+pulumi.export(
+    outputs.CLIENT_SECURITY,
+    inventory.client_security(settings.security_profile, settings.client_authentication),
 )
 pulumi.export(
     outputs.PRIVATE_LINK_SERVICE_NAME, client_access.endpoint_service_name if client_access else None

@@ -2,8 +2,9 @@
 
 Groups:
   node        on every node: SSH (only if sshAllowedCidrs), the JMX and node exporters (only from
-              monitoringCidrs and the monitoring instance) and all egress (the VPC, S3, the apt
-              proxy if set, and HTTP(S) only with NAT)
+              monitoringCidrs and the monitoring instance; the JMX exporter also from the brokers
+              and controllers, whose roll gates read each other's metrics) and all egress (the
+              VPC, S3, the apt proxy if set, and HTTP(S) only with NAT)
   broker      client listener from clientCidrs / clientSecurityGroupIds, and from brokers; with a
               client load balancer, each broker's external port from the load balancer
   controller  KRaft controller listener from brokers and controllers
@@ -121,6 +122,14 @@ def _node_rules(inputs: FirewallInputs, groups: Sequence[str]) -> list[Rule]:
         if "monitoring" in groups:
             description = f"{what} exporter scrapes from the monitoring instance"
             out.append(_tcp_in("node", f"{name}-monitoring", port, description, peer_group="monitoring"))
+    # The rolling restart's gates run on a Kafka node and read every Kafka node's JMX exporter
+    # (roles/kafka_ops, kafka_ops_gate_source): only the Kafka JVMs' port, only from the Kafka nodes.
+    for peer in ("broker", "controller"):
+        if peer in groups:
+            description = f"JMX exporter reads of the roll's gates from the {peer}s"
+            out.append(
+                _tcp_in("node", f"jmx-exporter-{peer}s", ports.jmx_exporter, description, peer_group=peer)
+            )
     out.append(
         Rule(
             name="egress-vpc",

@@ -3,8 +3,9 @@
 Shape (Ansible's YAML inventory):
 
     all:
-      vars:      kafka_mode, kafka_version, connection settings (SSM or SSH), the ports that
-                 differ from the defaults, the apt proxy if any
+      vars:      kafka_mode, kafka_version, kafka_security_profile, kafka_client_authentication,
+                 connection settings (SSM or SSH), the ports that differ from the defaults, the apt
+                 proxy if any
       children:
         kafka_broker:     {hosts: {kafka-broker-1: {host vars}, ...}}
         kafka_controller: {hosts: {...}}   # combined nodes appear here and in kafka_broker
@@ -18,7 +19,8 @@ same host vars in both. Host vars:
   kafka_node_id                  brokers and controllers: KRaft node.id / ZooKeeper-mode broker.id
   kafka_broker_rack              brokers: the zone id (use1-az4), the same zone in every account
   kafka_advertised_host          brokers and controllers: the private DNS name
-  kafka_listeners_extra          brokers, with a client load balancer: the EXTERNAL listener
+  kafka_listeners_extra          brokers, with a client load balancer: the EXTERNAL listener, its
+                                 protocol the kit's own listeners' (kafka_broker_listener_protocol)
   zookeeper_myid                 ZooKeeper hosts: 1..255
   zookeeper_advertised_host      ZooKeeper hosts: the private DNS name
   host_prep_data_device          /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol...
@@ -38,7 +40,7 @@ from typing import Any, Final
 
 import yaml
 
-from .contract import constants
+from .contract import constants, security
 from .settings import Ports, Settings
 from .topology import (
     GROUP_BROKER,
@@ -56,6 +58,11 @@ SSM_CONNECTION: Final = "amazon.aws.aws_ssm"
 SSH_USER: Final = "admin"
 """The login user of Debian's AMIs."""
 EXTERNAL_LISTENER: Final = "EXTERNAL"
+EXTERNAL_LISTENER_PROTOCOL: Final = "{{ kafka_broker_listener_protocol }}"
+"""The kafka role's own listeners' protocol, resolved by Ansible per host (as lab/lab.py's HOST
+listener): SASL_SSL or SSL in the secure profile, PLAINTEXT in the plaintext one. The dynamic
+inventory cannot carry a template (Ansible renders none from inventory plugins), so
+inventories/aws/aws_ec2.yml computes the same value from the security tags."""
 EXTERNAL_HOST_LABEL: Final = "external"
 """external.<dnsZoneName>: the name clients outside the VPC are told, which resolves to the client
 load balancer (in the private zone, or in a PrivateLink consumer's own zone)."""
@@ -66,6 +73,8 @@ CONTRACT_VARS: Final = frozenset(
     {
         "kafka_mode",
         "kafka_version",
+        "kafka_security_profile",
+        "kafka_client_authentication",
         "ansible_host",
         "ansible_connection",
         "ansible_user",
@@ -128,10 +137,19 @@ class ClusterVars:
     kafka_version: str
     ports: Ports = field(default_factory=Ports)
     apt_proxy_url: str | None = None
+    security_profile: str = security.PROFILES[0]
+    client_authentication: str = security.CLIENT_AUTHENTICATIONS[0]
 
     @classmethod
     def of(cls, settings: Settings) -> ClusterVars:
-        return cls(settings.mode, settings.kafka_version, settings.ports, settings.apt_proxy_url)
+        return cls(
+            settings.mode,
+            settings.kafka_version,
+            settings.ports,
+            settings.apt_proxy_url,
+            settings.security_profile,
+            settings.client_authentication,
+        )
 
 
 @dataclass(frozen=True)
@@ -191,7 +209,15 @@ def port_vars(ports: Ports) -> dict[str, int]:
 
 
 def group_vars(cluster: ClusterVars, connection: Connection) -> dict[str, Any]:
-    out: dict[str, Any] = {"kafka_mode": cluster.mode, "kafka_version": cluster.kafka_version}
+    # The security pair is written even at the roles' defaults (unlike the ports): the stack's
+    # client_security output and its client rules describe this choice, so the deployed listeners
+    # must follow the stack, not whatever default a later version of the roles has.
+    out: dict[str, Any] = {
+        "kafka_mode": cluster.mode,
+        "kafka_version": cluster.kafka_version,
+        "kafka_security_profile": cluster.security_profile,
+        "kafka_client_authentication": cluster.client_authentication,
+    }
     if connection.kind == "ssm":
         out.update(
             {
@@ -215,7 +241,7 @@ def external_listeners(host: HostFacts) -> list[dict[str, Any]]:
         {
             "name": EXTERNAL_LISTENER,
             "port": host.external_port,
-            "protocol": "PLAINTEXT",
+            "protocol": EXTERNAL_LISTENER_PROTOCOL,
             "advertised_host": host.external_host,
         }
     ]
@@ -452,6 +478,8 @@ def instance_tags(cluster: ClusterVars, connection: Connection) -> dict[str, Any
     out: dict[str, Any] = {
         f"{TAG_PREFIX}mode": cluster.mode,
         f"{TAG_PREFIX}kafka-version": cluster.kafka_version,
+        f"{TAG_PREFIX}security-profile": cluster.security_profile,
+        f"{TAG_PREFIX}client-authentication": cluster.client_authentication,
     }
     if connection.kind == "ssm":
         out[f"{TAG_PREFIX}ansible-connection"] = SSM_CONNECTION
@@ -539,6 +567,27 @@ def external_bootstrap_servers(hosts: Sequence[HostFacts]) -> str:
         for h in hosts
         if GROUP_BROKER in h.groups and h.external_port is not None
     )
+
+
+def broker_listener_protocol(security_profile: str, client_authentication: str) -> str:
+    """kafka_broker_listener_protocol as the kafka role's default computes it
+    (roles/kafka/defaults/main.yml; a test renders that default and compares)."""
+    if security_profile == "plaintext":
+        return "PLAINTEXT"
+    return "SASL_SSL" if client_authentication == "scram" else "SSL"
+
+
+CLIENT_SECURITY_KEYS: Final = ("security.protocol", "sasl.mechanism")
+"""The client settings the stack can tell: no credentials, no truststore or keystore paths."""
+
+
+def client_security(security_profile: str, client_authentication: str) -> dict[str, str]:
+    """The `client_security` output: what a client sets besides bootstrap.servers, in Kafka's
+    (Java) client property names; the kit's own tools' settings (security.java_client) with
+    only the keys in CLIENT_SECURITY_KEYS. sasl.mechanism only with SCRAM."""
+    protocol = broker_listener_protocol(security_profile, client_authentication)
+    settings = security.java_client(protocol, truststore="")
+    return {key: settings[key] for key in CLIENT_SECURITY_KEYS if key in settings}
 
 
 def zookeeper_connect(hosts: Sequence[HostFacts], port: int) -> str:

@@ -15,6 +15,14 @@ BOOTSTRAP_SERVERS: Final = "bootstrap_servers"
 EXTERNAL_BOOTSTRAP_SERVERS: Final = "external_bootstrap_servers"
 """With clientAccess: every broker's EXTERNAL listener through the load balancer; else empty."""
 
+CLIENT_SECURITY: Final = "client_security"
+"""What a client sets besides bootstrap.servers, as Kafka client properties, from securityProfile
+and clientAuthentication: {"security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512"}
+(scram), {"security.protocol": "SSL"} (mtls: the client also presents its own certificate) or
+{"security.protocol": "PLAINTEXT"}. Never credentials or certificates: clients trust
+kafka_tls_ca_dir/trusted.pem on the Ansible controller (role kafka_tls); SCRAM users are
+kafka_access_users (role kafka_access)."""
+
 PRIVATE_LINK_SERVICE_NAME: Final = "private_link_service_name"
 """With clientAccess privatelink: the endpoint service consumers connect to; else null."""
 
@@ -60,6 +68,7 @@ ALL: Final = (
     ANSIBLE_INVENTORY,
     BOOTSTRAP_SERVERS,
     EXTERNAL_BOOTSTRAP_SERVERS,
+    CLIENT_SECURITY,
     PRIVATE_LINK_SERVICE_NAME,
     ZOOKEEPER_CONNECT,
     HOSTS,

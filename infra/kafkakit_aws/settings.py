@@ -26,13 +26,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from .contract import constants
+from .contract import constants, security
 
 Mode = Literal["kraft", "zookeeper"]
 NatMode = Literal["none", "single", "per-zone"]
 Connection = Literal["ssm", "ssh"]
 Architecture = Literal["x86_64", "arm64"]
 ClientAccess = Literal["none", "nlb", "privatelink"]
+SecurityProfile = Literal["secure", "plaintext"]
+ClientAuthentication = Literal["scram", "mtls"]
 Role = Literal["broker", "controller", "combined", "zookeeper", "monitoring"]
 
 MODES: Final = tuple(constants.MODES)
@@ -40,6 +42,8 @@ NAT_MODES: Final = ("none", "single", "per-zone")
 CONNECTIONS: Final = ("ssm", "ssh")
 ARCHITECTURES: Final = ("x86_64", "arm64")
 CLIENT_ACCESS: Final = ("none", "nlb", "privatelink")
+SECURITY_PROFILES: Final = tuple(security.PROFILES)
+CLIENT_AUTHENTICATIONS: Final = tuple(security.CLIENT_AUTHENTICATIONS)
 
 DEFAULT_CONTROLLER_COUNT: Final = 3
 DEFAULT_ZOOKEEPER_COUNT: Final = 3
@@ -125,6 +129,9 @@ KEYS: Final[dict[str, Key]] = {
     "clientCidrs": Key("array", []),
     "clientSecurityGroupIds": Key("array", []),
     "clientAccess": Key("string", "none"),
+    # The roles' defaults (roles/kafka/defaults/main.yml): the first of each.
+    "securityProfile": Key("string", SECURITY_PROFILES[0]),
+    "clientAuthentication": Key("string", CLIENT_AUTHENTICATIONS[0]),
     "externalPortBase": Key("integer", 9200),
     "privateLinkAllowedPrincipals": Key("array", []),
     "dnsZoneVpcIds": Key("array", []),
@@ -244,6 +251,11 @@ class Settings:
     client_cidrs: tuple[str, ...]
     client_security_group_ids: tuple[str, ...]
     client_access: ClientAccess
+    security_profile: SecurityProfile
+    """The kit's kafka_security_profile: secure (TLS and authentication on every listener) or
+    plaintext."""
+    client_authentication: ClientAuthentication
+    """The kit's kafka_client_authentication in the secure profile: scram (SASL_SSL) or mtls (SSL)."""
     external_port_base: int
     private_link_allowed_principals: tuple[str, ...]
     dns_zone_vpc_ids: tuple[str, ...]
@@ -776,6 +788,57 @@ def _check_client_access(d: _Draft) -> list[str]:
     return errors
 
 
+def _check_security(d: _Draft) -> list[str]:
+    """The kit's security profile (roles/kafka: kafka_security_profile, kafka_client_authentication).
+    plaintext stays inside the stack's own VPC: no load balancer, no client network beyond it."""
+    v = d.v
+    profile, authentication = v["securityProfile"], v["clientAuthentication"]
+    errors = _check_choice("securityProfile", profile, SECURITY_PROFILES)
+    errors += _check_choice("clientAuthentication", authentication, CLIENT_AUTHENTICATIONS)
+    if profile != "plaintext":
+        return errors
+    if authentication in CLIENT_AUTHENTICATIONS and authentication != KEYS["clientAuthentication"].default:
+        errors.append(
+            f"clientAuthentication {authentication} is only used with securityProfile secure: in the "
+            "plaintext profile no client authenticates"
+        )
+    if v["clientAccess"] in CLIENT_ACCESS and v["clientAccess"] != "none":
+        errors.append(
+            f"securityProfile plaintext with clientAccess {v['clientAccess']}: the load balancer is the "
+            "way in for clients outside the VPC, and a plaintext listener lets anyone who reaches it "
+            "read and write every topic; keep securityProfile secure (clients take their settings "
+            "from the client_security output) or set clientAccess none"
+        )
+    # An existing VPC's network is known once the program has looked it up; it checks then.
+    if not v["vpcId"]:
+        errors += plaintext_client_cidr_errors(profile, v["clientCidrs"], v["vpcCidr"])
+    return errors
+
+
+def plaintext_client_cidr_errors(profile: str, client_cidrs: Sequence[str], vpc_cidr: str) -> list[str]:
+    """securityProfile plaintext with client networks beyond the VPC: records and requests would
+    cross peering, transit gateways or VPNs unencrypted, to listeners that ask nobody who they are.
+    CIDRs that do not parse are left to their own checks."""
+    vpc = _network(vpc_cidr)
+    if profile != "plaintext" or vpc is None:
+        return []
+    beyond = [cidr for cidr in client_cidrs if (net := _network(cidr)) is not None and not net.subnet_of(vpc)]
+    if not beyond:
+        return []
+    return [
+        f"securityProfile plaintext opens the brokers' client listener to {', '.join(beyond)}, beyond "
+        f"the VPC ({vpc_cidr}): anyone there would read and write every topic, unencrypted and "
+        "unauthenticated; keep securityProfile secure or list only networks inside the VPC"
+    ]
+
+
+def _network(cidr: str) -> ipaddress.IPv4Network | None:
+    try:
+        return ipaddress.IPv4Network(cidr, strict=False)
+    except ValueError:
+        return None
+
+
 def _check_machines(d: _Draft) -> list[str]:
     v = d.v
     errors = _check_choice("architecture", v["architecture"], ARCHITECTURES)
@@ -838,6 +901,7 @@ VALIDATORS: Final[tuple[Callable[[_Draft], list[str]], ...]] = (
     _check_access,
     _check_ports,
     _check_client_access,
+    _check_security,
     _check_machines,
     _check_disks,
     _check_operations,
@@ -864,6 +928,14 @@ def _warnings(d: _Draft) -> tuple[str, ...]:
         out.append(
             "neither clientCidrs nor clientSecurityGroupIds is set: only the brokers themselves "
             f"can reach port {d.ports.broker}"
+        )
+    if v["securityProfile"] == "plaintext":
+        sources = [*v["clientCidrs"], *v["clientSecurityGroupIds"]]
+        reach = ", ".join(sources) or "nobody outside the cluster yet"
+        out.append(
+            "securityProfile plaintext: no listener has TLS or authentication; whoever reaches the "
+            f"brokers' port {d.ports.broker} ({reach}) reads and writes every topic. Keep it for "
+            "clusters whose every client is trusted and inside the VPC"
         )
     if v["vpcId"] and not v["aptProxyUrl"]:
         out.append(
@@ -912,6 +984,8 @@ def _settings(d: _Draft) -> Settings:
         client_cidrs=v["clientCidrs"],
         client_security_group_ids=v["clientSecurityGroupIds"],
         client_access=v["clientAccess"],
+        security_profile=v["securityProfile"],
+        client_authentication=v["clientAuthentication"],
         external_port_base=v["externalPortBase"],
         private_link_allowed_principals=v["privateLinkAllowedPrincipals"],
         dns_zone_vpc_ids=v["dnsZoneVpcIds"],

@@ -1,21 +1,24 @@
 """Shared setup for the infra tests.
 
-Makes the Pulumi program's library (infra/kafkakit_aws) and the helpers importable, and runs the
-program under Pulumi's mocks once per scenario for the whole session (each run sets up and
-tears down Pulumi's global state itself, see infra_harness.run_program).
+Makes the Pulumi program's library (infra/kafkakit_aws), the helpers and the contract harness
+(tests/unit/contract_harness.py: the playbooks' validation in-process, and the tests' passwords)
+importable, and runs the program under Pulumi's mocks once per scenario for the whole session
+(each run sets up and tears down Pulumi's global state itself, see infra_harness.run_program).
 """
 
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
-for path in (REPO_ROOT / "infra", HERE):
+for path in (REPO_ROOT / "infra", HERE, REPO_ROOT / "tests" / "unit"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
+from contract_harness import SECRETS  # noqa: E402
 from infra_harness import ProgramRun, run_program, stack_file_config  # noqa: E402
 
 SSH_CONFIG = {
@@ -30,6 +33,11 @@ ZOOKEEPER_CONFIG = {
     "brokerCount": 3,
     "zookeeperCount": 3,
     "clientCidrs": ["10.0.0.0/8"],
+}
+CLIENTS_MTLS_CONFIG = {
+    "clientAccess": "nlb",
+    "clientCidrs": ["10.0.0.0/8"],
+    "clientAuthentication": "mtls",
 }
 SCENARIOS = ("prod", "dev", "zookeeper", "ssh", "defaults")
 
@@ -74,6 +82,12 @@ def defaults() -> ProgramRun:
     return run_program({}, stack="defaults")
 
 
+@pytest.fixture(scope="session")
+def clients_mtls() -> ProgramRun:
+    """Brokers behind the client load balancer (an EXTERNAL listener each), clients by mTLS."""
+    return run_program(CLIENTS_MTLS_CONFIG, stack="clients")
+
+
 @pytest.fixture(params=SCENARIOS)
 def any_stack(request) -> ProgramRun:
     return request.getfixturevalue(request.param)
@@ -98,3 +112,13 @@ def offline_validate(tmp_path_factory) -> tuple[dict[str, str], list[str]]:
         for source in ("apache_mirror", "maven_repository")
     ]
     return {"KAFKA_KIT_CACHE": str(cache)}, [arg for pair in extra for arg in ("-e", pair)]
+
+
+@pytest.fixture(scope="session")
+def operator_secrets(tmp_path_factory) -> list[str]:
+    """Extra arguments for playbooks/validate.yml with the passwords the secure profile (the
+    default) needs: the stack's inventory never holds them, an operator keeps them in Ansible Vault
+    (inventories/aws/group_vars/all/, see inventories/aws/README.md). The tests' own passwords."""
+    path = tmp_path_factory.mktemp("operator") / "secrets.yml"
+    path.write_text(yaml.safe_dump(SECRETS))
+    return ["-e", f"@{path}"]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pulumi
 import yaml
 from pulumi.runtime import config as runtime_config
@@ -37,6 +38,8 @@ DEFAULT_ZONES = {
         "us-east-1f",
     ),
 }
+KAFKA_ROLE_DEFAULTS = REPO_ROOT / "roles" / "kafka" / "defaults" / "main.yml"
+LISTENER_PROTOCOL_REFERENCE = "{{ kafka_broker_listener_protocol }}"
 DEBIAN_AMI = "ami-0debian12abcdef01"
 ZONE_ID_PREFIX = {"eu-west-1": "euw1", "us-east-1": "use1"}
 
@@ -438,3 +441,35 @@ class _ListHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.sink.append(record.getMessage())
+
+
+# --------------------------------------------------------------------------- the roles' view
+
+
+def role_listener_protocol(host_vars: Mapping[str, Any]) -> str:
+    """kafka_broker_listener_protocol for a host as the kafka role computes it: the role's own
+    default (its Jinja, from roles/kafka/defaults/main.yml) rendered with the host's security
+    variables, or the role's defaults for those."""
+    defaults = yaml.safe_load(KAFKA_ROLE_DEFAULTS.read_text())
+    names = ("kafka_security_profile", "kafka_client_authentication")
+    context = {name: host_vars.get(name, defaults[name]) for name in names}
+    template = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(
+        defaults["kafka_broker_listener_protocol"]
+    )
+    return template.render(context).strip()
+
+
+def resolve_listener_protocols(hosts: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each host's effective variables with the listener protocol reference hosts.yml carries
+    rendered as Ansible renders it for that host, to compare with the dynamic inventory, which
+    has to compute the value itself (Ansible renders no template an inventory plugin returns)."""
+    resolved = {}
+    for name, hvars in hosts.items():
+        listeners = [
+            {**item, "protocol": role_listener_protocol(hvars)}
+            if item.get("protocol") == LISTENER_PROTOCOL_REFERENCE
+            else dict(item)
+            for item in hvars.get("kafka_listeners_extra") or []
+        ]
+        resolved[name] = {**hvars, **({"kafka_listeners_extra": listeners} if listeners else {})}
+    return resolved

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from infra_harness import ATTACHMENT, INSTANCE, ProgramRun
+from contract_harness import SECRETS
+from infra_harness import ATTACHMENT, INSTANCE, ProgramRun, resolve_listener_protocols
 from kafkakit_aws import outputs
 from kafkakit_aws.inventory import hosts_of
 
@@ -58,10 +59,37 @@ def group_hosts(listing: dict, group: str) -> list[str]:
 
 
 def plain(value):
-    """ansible-inventory marks composed strings unsafe: {"__ansible_unsafe": "..."}."""
-    if isinstance(value, dict) and set(value) == {"__ansible_unsafe"}:
-        return value["__ansible_unsafe"]
+    """ansible-inventory marks composed strings unsafe: {"__ansible_unsafe": "..."}, in lists and
+    dicts too (the listeners)."""
+    if isinstance(value, dict):
+        if set(value) == {"__ansible_unsafe"}:
+            return value["__ansible_unsafe"]
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
     return value
+
+
+def run_validate(
+    hosts_file: Path, tmp_path: Path, offline_validate, *args: str
+) -> subprocess.CompletedProcess:
+    """playbooks/validate.yml (which deploy.yml imports first) on `hosts_file`, contacting no host."""
+    env, extra = offline_validate
+    return subprocess.run(
+        [
+            str(VENV_BIN / "ansible-playbook"),
+            "-i",
+            str(hosts_file),
+            *extra,
+            *args,
+            str(REPO_ROOT / "playbooks" / "validate.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO_ROOT,
+        env={**ansible_env(tmp_path), **env},
+    )
 
 
 @pytest.mark.parametrize("scenario", ["prod", "dev", "zookeeper", "ssh"])
@@ -119,11 +147,13 @@ def fake_ec2_hosts(run: ProgramRun, region: str = "eu-west-1") -> dict:
     return hosts
 
 
-@pytest.mark.parametrize("scenario", ["prod", "dev", "zookeeper", "ssh"])
+@pytest.mark.parametrize("scenario", ["prod", "dev", "zookeeper", "ssh", "clients_mtls"])
 def test_dynamic_inventory_config_builds_the_same_groups_and_vars(scenario, request, tmp_path):
     """inventories/aws/aws_ec2.yml's groups/keyed_groups/compose, applied by the constructed
     plugin (the same code aws_ec2 uses) to the host data aws_ec2 would fetch for this stack,
-    give every group and host var of the generated inventory."""
+    give every group and host var of the generated inventory. The EXTERNAL listener's protocol,
+    a reference in hosts.yml and computed from tags by the compose, is compared as the kafka
+    role's default resolves it."""
     run: ProgramRun = request.getfixturevalue(scenario)
     config = yaml.safe_load(AWS_EC2_CONFIG.read_text())
     assert config["plugin"] == "amazon.aws.aws_ec2"
@@ -148,7 +178,7 @@ def test_dynamic_inventory_config_builds_the_same_groups_and_vars(scenario, requ
     dynamic = listing["_meta"]["hostvars"]
     for group in GROUPS:
         for name, static_vars in hosts_of(inventory, group).items():
-            expected = {**inventory["all"]["vars"], **static_vars}
+            expected = resolve_listener_protocols({name: {**inventory["all"]["vars"], **static_vars}})[name]
             got = {key: plain(dynamic[name].get(key)) for key in expected}
             assert got == expected, name
 
@@ -166,26 +196,41 @@ def test_aws_ec2_config_and_example_stacks_are_yamllint_clean():
 
 
 def test_deploy_playbook_validate_accepts_generated_inventory(
-    prod, dev, zookeeper, tmp_path, offline_validate
+    request, tmp_path, offline_validate, operator_secrets
 ):
     """The deploy playbook's validation step (`playbooks/validate.yml`, which deploy.yml imports
-    first) passes without contacting any host, for a dedicated-controller, a combined and a
-    ZooKeeper stack."""
-    for name, run in (("prod", prod), ("dev", dev), ("zookeeper", zookeeper)):
+    first) passes without contacting any host, for a dedicated-controller, a combined, a
+    ZooKeeper stack and one with EXTERNAL listeners, in the secure profile (the default) with the
+    operator's passwords."""
+    for name in ("prod", "dev", "zookeeper", "clients_mtls"):
+        run: ProgramRun = request.getfixturevalue(name)
         hosts_file = write_inventory(run, tmp_path / f"{name}.yml")
-        env, extra = offline_validate
-        result = subprocess.run(
-            [
-                str(VENV_BIN / "ansible-playbook"),
-                "-i",
-                str(hosts_file),
-                *extra,
-                str(REPO_ROOT / "playbooks" / "validate.yml"),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=REPO_ROOT,
-            env={**ansible_env(tmp_path), **env},
-        )
+        result = run_validate(hosts_file, tmp_path, offline_validate, *operator_secrets)
         assert result.returncode == 0, f"{name}:\n{result.stdout}\n{result.stderr}"
+
+
+def test_passwords_in_a_vault_beside_the_inventory_reach_the_validation(prod, tmp_path, offline_validate):
+    """Where inventories/aws/README.md keeps the passwords: an Ansible Vault file in
+    group_vars/all/ beside hosts.yml. Without it the secure profile is refused."""
+    hosts_file = write_inventory(prod, tmp_path / "hosts.yml")
+    refused = run_validate(hosts_file, tmp_path, offline_validate)
+    assert refused.returncode != 0
+    assert "kafka_admin_password is empty" in refused.stdout
+
+    vault = tmp_path / "group_vars" / "all" / "vault.yml"
+    vault.parent.mkdir(parents=True)
+    vault.write_text(yaml.safe_dump(SECRETS))
+    password_file = tmp_path / "vault-password"
+    password_file.write_text("the tests' vault password\n")
+    vault_args = ("--vault-password-file", str(password_file))
+    encrypt = subprocess.run(
+        [str(VENV_BIN / "ansible-vault"), "encrypt", *vault_args, str(vault)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=ansible_env(tmp_path),
+    )
+    assert encrypt.returncode == 0, encrypt.stderr
+    assert vault.read_text().startswith("$ANSIBLE_VAULT")
+    result = run_validate(hosts_file, tmp_path, offline_validate, *vault_args)
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"

@@ -28,7 +28,15 @@ from typing import Any
 import boto3
 import pytest
 import yaml
-from infra_harness import INSTANCE, RECORD, VOLUME, ProgramRun, run_program, stack_file_config
+from infra_harness import (
+    INSTANCE,
+    RECORD,
+    VOLUME,
+    ProgramRun,
+    resolve_listener_protocols,
+    run_program,
+    stack_file_config,
+)
 from kafkakit_aws import outputs
 from kafkakit_aws.inventory import (
     PROBLEM_GROUPS,
@@ -76,17 +84,20 @@ def emulator() -> Iterator[str]:
 
 
 @pytest.fixture
-def aws(emulator, offline_validate) -> Emulated:
+def aws(emulator, offline_validate, operator_secrets) -> Emulated:
     """The emulated account. Tests share it: each deploys a cluster of its own name, which is all
     the dynamic inventory looks at (its tag filter)."""
-    return Emulated(emulator, offline_validate)
+    return Emulated(emulator, offline_validate, operator_secrets)
 
 
 class Emulated:
-    def __init__(self, url: str, offline_validate: tuple[dict[str, str], list[str]]):
+    def __init__(
+        self, url: str, offline_validate: tuple[dict[str, str], list[str]], operator_secrets: list[str]
+    ):
         self.url = url
         self.ec2 = self.client("ec2")
-        self.validate_env, self.validate_args = offline_validate
+        self.validate_env, release_args = offline_validate
+        self.validate_args = [*release_args, *operator_secrets]
 
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.url, **CREDENTIALS)
@@ -309,7 +320,8 @@ def assert_same_and_valid(
     listing = dynamic_listing(aws, stack, tmp_path)
     dynamic = from_listing(listing)
     assert check_inventory(dynamic) == []
-    assert effective_host_vars(yaml.safe_load(hosts_file.read_text())) == effective_host_vars(dynamic)
+    written = effective_host_vars(yaml.safe_load(hosts_file.read_text()))
+    assert resolve_listener_protocols(written) == effective_host_vars(dynamic)
     for group in ("kafka_broker", "kafka_controller", "zookeeper", "monitoring"):
         assert sorted(static["all"]["children"][group]["hosts"]) == sorted(
             dynamic["all"]["children"][group]["hosts"]
@@ -362,10 +374,10 @@ MOVED_PORTS = {
 
 
 @pytest.fixture(scope="module")
-def ports_stack(emulator, offline_validate) -> tuple[Emulated, Stack]:
+def ports_stack(emulator, offline_validate, operator_secrets) -> tuple[Emulated, Stack]:
     """A combined stack (4 brokers, the first 3 controllers) with every Kafka port moved, a
     monitoring host and the client load balancer."""
-    aws = Emulated(emulator, offline_validate)
+    aws = Emulated(emulator, offline_validate, operator_secrets)
     config = {"clusterName": "emulated-ports", "brokerCount": 4, "controllerCount": 0, **MOVED_PORTS}
     config |= {"clientCidrs": ["10.0.0.0/8"], "vpcCidr": "10.43.0.0/16"}
     config |= {"monitoringInstance": True, "clientAccess": "nlb"}

@@ -243,7 +243,7 @@ def test_clients_in_other_vpcs_resolve_and_reach_every_broker_through_the_load_b
     assert broker["kafka_listeners_extra"][0] == {
         "name": "EXTERNAL",
         "port": 9203,
-        "protocol": "PLAINTEXT",
+        "protocol": "{{ kafka_broker_listener_protocol }}",
         "advertised_host": "external.kafka-test.internal",
     }
 
@@ -367,17 +367,20 @@ def test_alarms_notify_the_topic():
 
 
 def test_the_monitoring_instance_is_the_only_scraper_besides_monitoring_cidrs(prod):
+    """And the Kafka nodes read the Kafka JVMs' exporters (7071) for the roll's metric gates."""
     groups = {sg.id: sg.name for sg in prod.of_type(SECURITY_GROUP)}
     exporter_sources = sorted(
-        r.state.get("cidrIpv4") or groups[r.state["referencedSecurityGroupId"]]
+        (r.state["fromPort"], r.state.get("cidrIpv4") or groups[r.state["referencedSecurityGroupId"]])
         for r in prod.of_type(INGRESS)
         if r.state["fromPort"] in (7071, 9100)
     )
     assert exporter_sources == [
-        "10.50.0.0/24",
-        "10.50.0.0/24",
-        "kafka-prod-sg-monitoring",
-        "kafka-prod-sg-monitoring",
+        (7071, "10.50.0.0/24"),
+        (7071, "kafka-prod-sg-broker"),
+        (7071, "kafka-prod-sg-controller"),
+        (7071, "kafka-prod-sg-monitoring"),
+        (9100, "10.50.0.0/24"),
+        (9100, "kafka-prod-sg-monitoring"),
     ]
     inventory = prod.outputs[outputs.ANSIBLE_INVENTORY]
     assert list(hosts_of(inventory, "monitoring")) == ["monitoring-1"]

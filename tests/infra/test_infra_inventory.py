@@ -75,6 +75,8 @@ def test_ssm_inventory_follows_the_contract():
     assert inventory["all"]["vars"] == {
         "kafka_mode": "kraft",
         "kafka_version": "4.4.0",
+        "kafka_security_profile": "secure",
+        "kafka_client_authentication": "scram",
         "ansible_connection": "amazon.aws.aws_ssm",
         "ansible_aws_ssm_region": "eu-west-1",
         "ansible_aws_ssm_bucket_name": "kafka-ssm-bucket",
@@ -105,6 +107,8 @@ def test_ssh_inventory_uses_the_private_ip_and_the_debian_user():
     assert inventory["all"]["vars"] == {
         "kafka_mode": "kraft",
         "kafka_version": "4.4.0",
+        "kafka_security_profile": "secure",
+        "kafka_client_authentication": "scram",
         "ansible_connection": "ssh",
         "ansible_user": "admin",
     }
@@ -263,7 +267,8 @@ def test_brokers_behind_the_client_load_balancer_get_an_external_listener():
         {
             "name": "EXTERNAL",
             "port": 9201,
-            "protocol": "PLAINTEXT",
+            # Resolved by Ansible per host, as the kafka role's own listeners are.
+            "protocol": "{{ kafka_broker_listener_protocol }}",
             "advertised_host": "external.kafka-test.internal",
         }
     ]

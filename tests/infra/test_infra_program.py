@@ -322,6 +322,8 @@ def test_cluster_ports_only_from_cluster_members(prod):
         "controller-quorum": (9093, "kafka-prod-sg-controller"),
         "node-jmx-exporter-monitoring": (7071, "kafka-prod-sg-monitoring"),
         "node-node-exporter-monitoring": (9100, "kafka-prod-sg-monitoring"),
+        "node-jmx-exporter-brokers": (7071, "kafka-prod-sg-broker"),
+        "node-jmx-exporter-controllers": (7071, "kafka-prod-sg-controller"),
     }
     jmx = [
         r.state for r in prod.of_type(INGRESS) if r.state.get("fromPort") == 7071 and "cidrIpv4" in r.state
@@ -490,6 +492,8 @@ def test_inventory_connection_settings(prod, ssh):
     assert inventory_of(prod)["all"]["vars"] == {
         "kafka_mode": "kraft",
         "kafka_version": "4.4.0",
+        "kafka_security_profile": "secure",
+        "kafka_client_authentication": "scram",
         "ansible_connection": "amazon.aws.aws_ssm",
         "ansible_aws_ssm_region": "eu-west-1",
         "ansible_aws_ssm_bucket_name": prod.outputs[outputs.SSM_BUCKET_NAME],

@@ -268,7 +268,12 @@ def test_rules_per_role():
     assert by_name[("broker", "inter-broker")].peer_group == "broker"
     assert by_name[("controller", "from-brokers")].peer_group == "broker"
     assert by_name[("controller", "quorum")].peer_group == "controller"
-    assert not [k for k in by_name if k[1].startswith(("ssh", "jmx"))]
+    assert not [k for k in by_name if k[1].startswith("ssh")]
+    # Without monitoring, the JMX exporter is open to the roll's gates on the Kafka nodes only.
+    assert [k for k in by_name if k[1].startswith("jmx")] == [
+        ("node", "jmx-exporter-brokers"),
+        ("node", "jmx-exporter-controllers"),
+    ]
     assert groups_needed(("zookeeper", "broker")) == ["node", "broker", "zookeeper"]
     assert groups_needed(("combined",)) == ["node", "broker", "controller"]
     assert groups_needed(("broker", "monitoring"), load_balancer=True) == [
@@ -303,6 +308,8 @@ def test_every_rule_follows_the_configured_ports():
         ("node", "jmx-exporter-monitoring"): 17071,
         ("node", "node-exporter-10-50-0-0-24"): 19100,
         ("node", "node-exporter-monitoring"): 19100,
+        ("node", "jmx-exporter-brokers"): 17071,
+        ("node", "jmx-exporter-controllers"): 17071,
         ("broker", "client-10-0-0-0-8"): 19092,
         ("broker", "inter-broker"): 19092,
         ("controller", "from-brokers"): 19093,
@@ -314,8 +321,9 @@ def test_every_rule_follows_the_configured_ports():
     }
 
 
-def test_exporters_only_from_the_monitoring_instance_and_monitoring_cidrs():
-    """Issue 14: no other source reaches the exporter ports."""
+def test_exporters_only_from_the_monitoring_instance_monitoring_cidrs_and_the_kafka_nodes():
+    """Issue 14: no other source reaches the exporter ports. The roll's metric gates, which run on a
+    Kafka node, read the Kafka JVMs' exporters (7071) of the other nodes, never the node exporter."""
     inputs = FirewallInputs(
         roles=("broker", "controller", "monitoring"), ports=PORTS, vpc_cidr="10.42.0.0/16"
     )
@@ -323,9 +331,13 @@ def test_exporters_only_from_the_monitoring_instance_and_monitoring_cidrs():
     assert {(r.from_port, r.peer_group, r.cidr) for r in exporter} == {
         (7071, "monitoring", None),
         (9100, "monitoring", None),
+        (7071, "broker", None),
+        (7071, "controller", None),
     }
-    without = FirewallInputs(roles=("broker", "controller"), ports=PORTS, vpc_cidr="10.42.0.0/16")
-    assert not [r for r in rules(without) if r.direction == "ingress" and r.from_port in (7071, 9100)]
+    assert all(r.group == "node" and r.to_port == r.from_port for r in exporter)
+    zookeeper = FirewallInputs(roles=("broker", "zookeeper"), ports=PORTS, vpc_cidr="10.42.0.0/16")
+    exporter = [r for r in rules(zookeeper) if r.direction == "ingress" and r.from_port in (7071, 9100)]
+    assert {(r.from_port, r.peer_group) for r in exporter} == {(7071, "broker")}
 
 
 def test_apt_proxy_and_load_balancer_rules():
