@@ -17,6 +17,15 @@ class ToolError(Exception):
     """A tool failed or gave no answer in time; the message says which and why."""
 
 
+# The arguments of every module that runs the admin tools (their docs: doc_fragments/admin_tools.py).
+ADMIN_TOOL_ARGUMENTS = {
+    "bootstrap_server": {"type": "str"},
+    "command_config": {"type": "path", "default": ""},
+    "runner": {"type": "path", "default": DEFAULT_RUNNER},
+    "timeout": {"type": "int", "default": 120},
+}
+
+
 class Tools:
     def __init__(self, runner: str = DEFAULT_RUNNER, command_config: str = "", timeout: float = 120) -> None:
         self.runner, self.command_config, self.timeout = runner, command_config, timeout
@@ -64,3 +73,8 @@ class Tools:
         except subprocess.TimeoutExpired:
             raise ToolError(f"ZooKeeper ({connect}) gave no answer within {self.timeout:.0f}s") from None
         return result.returncode, result.stdout, result.stderr
+
+
+def tools_from_params(params: dict) -> Tools:
+    """The tools as a module's ADMIN_TOOL_ARGUMENTS say to run them."""
+    return Tools(params["runner"], params["command_config"], params["timeout"])

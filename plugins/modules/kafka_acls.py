@@ -18,25 +18,11 @@ options:
     type: list
     elements: raw
     required: true
-  bootstrap_server:
-    description: Brokers to ask (host:port,...).
-    type: str
-  command_config:
-    description: Client configuration of the admin tools (security settings).
-    type: path
-    default: ""
   validate_only:
     description: Check the list and return, contacting no broker.
     type: bool
     default: false
-  runner:
-    description: The command that runs a Kafka class with the node's installation.
-    type: path
-    default: /usr/local/bin/kafka-run-class
-  timeout:
-    description: Seconds each admin tool may run.
-    type: int
-    default: 120
+extends_documentation_fragment: kafkakit.kafka.admin_tools
 """
 
 EXAMPLES = r"""
@@ -60,18 +46,19 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible_collections.kafkakit.kafka.plugins.module_utils import access  # noqa: E402
-from ansible_collections.kafkakit.kafka.plugins.module_utils.tools import ToolError, Tools  # noqa: E402
+from ansible_collections.kafkakit.kafka.plugins.module_utils.tools import (  # noqa: E402
+    ADMIN_TOOL_ARGUMENTS,
+    ToolError,
+    tools_from_params,
+)
 
 
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
+            **ADMIN_TOOL_ARGUMENTS,
             "acls": {"type": "list", "elements": "raw", "required": True},
-            "bootstrap_server": {"type": "str"},
-            "command_config": {"type": "path", "default": ""},
             "validate_only": {"type": "bool", "default": False},
-            "runner": {"type": "path", "default": "/usr/local/bin/kafka-run-class"},
-            "timeout": {"type": "int", "default": 120},
         },
         required_if=[("validate_only", False, ["bootstrap_server"])],
         supports_check_mode=True,
@@ -82,7 +69,7 @@ def main() -> None:
         module.fail_json(msg="Refusing to change any ACL:\n- " + "\n- ".join(errors))
     if params["validate_only"]:
         module.exit_json(changed=False, actions=[])
-    tools = Tools(params["runner"], params["command_config"], params["timeout"])
+    tools = tools_from_params(params)
     bootstrap = params["bootstrap_server"]
     try:
         existing = access.acl_listing(tools.run("AclCommand", "--bootstrap-server", bootstrap, "--list"))

@@ -32,13 +32,6 @@ options:
     type: list
     elements: str
     default: []
-  bootstrap_server:
-    description: Brokers to ask (host:port,...).
-    type: str
-  command_config:
-    description: Client configuration of the admin tools (security settings).
-    type: path
-    default: ""
   fingerprints:
     description: Where the fingerprints of the passwords set are kept (root's, 0600).
     type: path
@@ -47,14 +40,7 @@ options:
     description: Check the list and return, contacting no broker.
     type: bool
     default: false
-  runner:
-    description: The command that runs a Kafka class with the node's installation.
-    type: path
-    default: /usr/local/bin/kafka-run-class
-  timeout:
-    description: Seconds each admin tool may run.
-    type: int
-    default: 120
+extends_documentation_fragment: kafkakit.kafka.admin_tools
 """
 
 EXAMPLES = r"""
@@ -81,7 +67,11 @@ import tempfile  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible_collections.kafkakit.kafka.plugins.module_utils import access  # noqa: E402
-from ansible_collections.kafkakit.kafka.plugins.module_utils.tools import ToolError, Tools  # noqa: E402
+from ansible_collections.kafkakit.kafka.plugins.module_utils.tools import (  # noqa: E402
+    ADMIN_TOOL_ARGUMENTS,
+    ToolError,
+    tools_from_params,
+)
 
 
 def read_fingerprints(path: str) -> dict[str, str]:
@@ -104,16 +94,13 @@ def write_fingerprints(path: str, fingerprints: dict[str, str]) -> None:
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
+            **ADMIN_TOOL_ARGUMENTS,
             # Names are not secret, and stay readable in the play log: the passwords come apart.
             "users": {"type": "list", "elements": "raw", "required": True},
             "passwords": {"type": "dict", "default": {}, "no_log": True},
             "reserved": {"type": "list", "elements": "str", "default": []},
-            "bootstrap_server": {"type": "str"},
-            "command_config": {"type": "path", "default": ""},
             "fingerprints": {"type": "path", "default": "/etc/kafka/scram-users.json"},
             "validate_only": {"type": "bool", "default": False},
-            "runner": {"type": "path", "default": "/usr/local/bin/kafka-run-class"},
-            "timeout": {"type": "int", "default": 120},
         },
         required_if=[("validate_only", False, ["bootstrap_server"])],
         supports_check_mode=True,
@@ -126,7 +113,7 @@ def main() -> None:
         module.fail_json(msg="Refusing to change any user:\n- " + "\n- ".join(errors))
     if params["validate_only"]:
         module.exit_json(changed=False, actions=[])
-    tools = Tools(params["runner"], params["command_config"], params["timeout"])
+    tools = tools_from_params(params)
     bootstrap = params["bootstrap_server"]
     try:
         existing = access.scram_users(

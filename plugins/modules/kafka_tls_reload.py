@@ -43,18 +43,11 @@ options:
     description: Brokers to ask (host:port,...).
     type: str
     required: true
-  command_config:
-    description: Client configuration of the admin tools (security settings).
-    type: path
-    default: ""
-  runner:
-    description: The command that runs a Kafka class with the node's installation.
-    type: path
-    default: /usr/local/bin/kafka-run-class
   timeout:
     description: Seconds each admin tool may run, and the listeners may take to serve the new certificate.
     type: int
     default: 120
+extends_documentation_fragment: kafkakit.kafka.admin_tools
 """
 
 EXAMPLES = r"""
@@ -89,7 +82,11 @@ import ssl  # noqa: E402
 import time  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible_collections.kafkakit.kafka.plugins.module_utils.tools import ToolError, Tools  # noqa: E402
+from ansible_collections.kafkakit.kafka.plugins.module_utils.tools import (  # noqa: E402
+    ADMIN_TOOL_ARGUMENTS,
+    ToolError,
+    tools_from_params,
+)
 from cryptography import x509  # noqa: E402  (kafka_tls installs python3-cryptography on every node)
 
 _CERTIFICATE = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)
@@ -134,15 +131,13 @@ def served(listeners: list[dict], keystore: str) -> dict[str, str]:
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
+            **ADMIN_TOOL_ARGUMENTS,
             "node_id": {"type": "int", "required": True},
             "listeners": {"type": "list", "elements": "dict", "required": True},
             "keystore": {"type": "path", "required": True},
             "truststore": {"type": "path", "required": True},
             "force": {"type": "bool", "default": False},
             "bootstrap_server": {"type": "str", "required": True},
-            "command_config": {"type": "path", "default": ""},
-            "runner": {"type": "path", "default": "/usr/local/bin/kafka-run-class"},
-            "timeout": {"type": "int", "default": 120},
         },
         supports_check_mode=True,
     )
@@ -165,7 +160,7 @@ def main() -> None:
     ]
     paths = {"keystore": keystore, "truststore": params["truststore"]}
     settings = ",".join(f"{key}={paths[key.split('.')[-2]]}" for key in keys)
-    tools = Tools(params["runner"], params["command_config"], params["timeout"])
+    tools = tools_from_params(params)
     entity = ["--bootstrap-server", params["bootstrap_server"], "--entity-type", "brokers",
               "--entity-name", str(params["node_id"]), "--alter"]  # fmt: skip
     try:

@@ -17,16 +17,13 @@ description:
   - Checks the whole topic list, describes the cluster, and changes only what differs.
   - Refuses, before changing anything, to lower a partition count, to change the replication
     factor of an existing topic, or to ask for more replicas than there are brokers.
-  - Deletes a topic only when its entry says C(state: absent).
+  - Deletes a topic only when its entry says C(state=absent).
 options:
   topics:
     description: Topic entries, each with name, partitions, replication_factor, config, state.
     type: list
     elements: raw
     required: true
-  bootstrap_server:
-    description: Broker list the admin tools connect to (host:port,...).
-    type: str
   broker_count:
     description: Number of brokers in the cluster (the most replicas a partition can have).
     type: int
@@ -55,18 +52,7 @@ options:
   cluster_min_isr:
     description: The cluster's min.insync.replicas, which topics without their own must exceed.
     type: int
-  runner:
-    description: The command that runs a Kafka class with the node's installation.
-    type: path
-    default: /usr/local/bin/kafka-run-class
-  command_config:
-    description: Client configuration of the admin tools (security settings); empty for none.
-    type: path
-    default: ""
-  timeout:
-    description: Seconds each admin tool may run.
-    type: int
-    default: 120
+extends_documentation_fragment: kafkakit.kafka.admin_tools
 """
 
 EXAMPLES = r"""
@@ -94,7 +80,12 @@ from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible_collections.kafkakit.kafka.plugins.module_utils import topics  # noqa: E402
-from ansible_collections.kafkakit.kafka.plugins.module_utils.tools import ToolError, Tools  # noqa: E402
+from ansible_collections.kafkakit.kafka.plugins.module_utils.tools import (  # noqa: E402
+    ADMIN_TOOL_ARGUMENTS,
+    ToolError,
+    Tools,
+    tools_from_params,
+)
 
 
 def describe_cluster(tools: Tools, bootstrap: str) -> dict[str, dict]:
@@ -134,8 +125,8 @@ def carry_out(actions: list[dict], tools: Tools, bootstrap: str) -> tuple[list[d
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
+            **ADMIN_TOOL_ARGUMENTS,
             "topics": {"type": "list", "elements": "raw", "required": True},
-            "bootstrap_server": {"type": "str"},
             "broker_count": {"type": "int", "required": True},
             "default_partitions": {"type": "int", "default": 3},
             "default_replication_factor": {"type": "int", "default": 3},
@@ -143,9 +134,6 @@ def main() -> None:
             "exclusive_config": {"type": "bool", "default": True},
             "validate_only": {"type": "bool", "default": False},
             "cluster_min_isr": {"type": "int"},
-            "runner": {"type": "path", "default": "/usr/local/bin/kafka-run-class"},
-            "command_config": {"type": "path", "default": ""},
-            "timeout": {"type": "int", "default": 120},
         },
         required_if=[("validate_only", False, ["bootstrap_server"])],
         supports_check_mode=True,
@@ -164,7 +152,7 @@ def main() -> None:
     if params["validate_only"]:
         module.exit_json(changed=False, actions=[], summary=[f"{len(declared)} topic entries checked"])
 
-    tools = Tools(params["runner"], params["command_config"], params["timeout"])
+    tools = tools_from_params(params)
     try:
         current = describe_cluster(tools, params["bootstrap_server"])
     except (ToolError, OSError, ValueError) as failure:

@@ -2,6 +2,8 @@
 must not drift from the code, and every role documents and validates its whole interface."""
 
 import ast
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -69,4 +71,26 @@ def test_every_module_documents_itself_in_yaml_ansible_can_read(module):
     for name in ("DOCUMENTATION", "EXAMPLES", "RETURN"):
         assert name in strings, f"{module.name} has no {name}"
         yaml.safe_load(strings[name])
-    assert yaml.safe_load(strings["DOCUMENTATION"])["module"] == module.stem
+    documentation = yaml.safe_load(strings["DOCUMENTATION"])
+    assert documentation["module"] == module.stem
+    # A sentence with "key: value" in it parses as a mapping, which ansible-doc cannot print.
+    texts = [documentation["description"]] + [o["description"] for o in documentation["options"].values()]
+    for text in texts:
+        for sentence in text if isinstance(text, list) else [text]:
+            assert isinstance(sentence, str), f"{module.name}: not a sentence: {sentence!r}"
+
+
+def test_ansible_doc_renders_every_module_with_its_fragments():
+    names = [f"kafkakit.kafka.{module.stem}" for module in MODULES]
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-doc"), "--json", *names],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "collections")},
+    )
+    assert result.returncode == 0, result.stderr
+    rendered = json.loads(result.stdout)
+    assert sorted(rendered) == sorted(names), result.stderr
+    for name in names:
+        assert "command_config" in rendered[name]["doc"]["options"], name
