@@ -117,19 +117,20 @@ def plan(
 def monitoring_host(port_offset: int) -> dict:
     """Prometheus beside the nodes, as the monitoring instance of a real stack."""
     return {
-        "name": "monitoring",
+        # Not "monitoring": Ansible warns when a host is named like its group.
+        "name": "monitoring-1",
         "groups": ["monitoring"],
         "prometheus_port": PROMETHEUS_PORT_BASE + port_offset,
     }
 
 
 # Each host's SSH port slot, by kind, so that growing one kind (kafka-4) never moves another's port.
-SSH_SLOTS = {"monitoring": 0, "kafka": 0, "broker": 0, "controller": 20, "zookeeper": 30}
+SSH_SLOTS = {"kafka": 0, "broker": 0, "controller": 20, "zookeeper": 30, "monitoring": 40}
 
 
 def numbered(hosts: list[dict], port_offset: int) -> list[dict]:
-    """SSH ports from each host's kind and number: kafka-3 at slot 3, controller-1 at 21, the
-    monitoring host at 0."""
+    """SSH ports from each host's kind and number: kafka-3 at slot 3, controller-1 at 21,
+    monitoring-1 at 41 (labs' port offsets are 50 apart)."""
     for host in hosts:
         kind, _, number = host["name"].partition("-")
         host["ssh_port"] = SSH_PORT_BASE + port_offset + SSH_SLOTS[kind] + int(number or 0)

@@ -119,6 +119,10 @@ class LabCluster:
         return [h["name"] for h in self.hosts if {"kafka_broker", "kafka_controller"} & set(h["groups"])]
 
     @property
+    def monitoring_host(self) -> str:
+        return next(h["name"] for h in self.hosts if "monitoring" in h["groups"])
+
+    @property
     def host_names(self) -> list[str]:
         return [h["name"] for h in self.hosts]
 

@@ -190,7 +190,7 @@ def test_every_scrape_target_is_up(lab_cluster):
 
 def test_promtool_accepts_the_installed_rules_and_prometheus_runs_them_all(lab_cluster):
     result = subprocess.run(
-        ["docker", "exec", lab_cluster.container("monitoring"), "promtool", "check", "rules",
+        ["docker", "exec", lab_cluster.container(lab_cluster.monitoring_host), "promtool", "check", "rules",
          "/etc/prometheus/rules/kafka-alerts.yml"],
         capture_output=True, text=True, check=False, timeout=60,
     )  # fmt: skip

@@ -21,13 +21,13 @@ def test_zookeeper_mode_plans_separate_brokers_and_ensemble_members():
         ("zookeeper-1", ["zookeeper"]),
         ("zookeeper-2", ["zookeeper"]),
         ("zookeeper-3", ["zookeeper"]),
-        ("monitoring", ["monitoring"]),
+        ("monitoring-1", ["monitoring"]),
     ]
     assert [h["myid"] for h in hosts if "myid" in h] == [1, 2, 3]
     assert [h["rack"] for h in hosts if "rack" in h] == ["lab-a", "lab-b", "lab-c"]
     # Ports shifted by the lab's offset, so labs run side by side; only brokers publish a listener,
     # only the monitoring host its Prometheus.
-    assert [h["ssh_port"] for h in hosts] == [2821, 2822, 2823, 2851, 2852, 2853, 2820]
+    assert [h["ssh_port"] for h in hosts] == [2821, 2822, 2823, 2851, 2852, 2853, 2861]
     assert [h.get("client_port") for h in hosts] == [19692, 19693, 19694, None, None, None, None]
     assert [h.get("prometheus_port") for h in hosts] == [None] * 6 + [19690]
 
@@ -49,7 +49,7 @@ def test_zookeeper_mode_has_no_kraft_controllers():
 
 def test_kraft_mode_plans_combined_nodes_and_a_monitoring_host():
     hosts = lab.plan(3, 0, 0)
-    assert [h["name"] for h in hosts] == ["kafka-1", "kafka-2", "kafka-3", "monitoring"]
+    assert [h["name"] for h in hosts] == ["kafka-1", "kafka-2", "kafka-3", "monitoring-1"]
     assert all(h["groups"] == ["kafka_broker", "kafka_controller"] for h in hosts[:3])
 
 
@@ -92,8 +92,8 @@ def test_the_inventory_carries_the_mode_the_ensemble_and_its_myids(tmp_path):
     assert broker["kafka_node_id"] == 1
     assert broker["kafka_listeners_extra"][0]["port"] == 19792
     # Prometheus keeps its samples on the root disk: the monitoring host has no data device.
-    assert "host_prep_data_device" not in all_group["hosts"]["monitoring"]
-    assert set(all_group["children"]["monitoring"]["hosts"]) == {"monitoring"}
+    assert "host_prep_data_device" not in all_group["hosts"]["monitoring-1"]
+    assert set(all_group["children"]["monitoring"]["hosts"]) == {"monitoring-1"}
 
 
 def test_a_kraft_inventory_pins_the_version_it_is_given(tmp_path):
