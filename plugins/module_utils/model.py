@@ -117,7 +117,7 @@ SERVER_PROPERTIES: list[Setting] = [
             value=lambda n, c: "PEM"),
     Setting("ssl.truststore.location", "kafka_tls_dir/ca.pem (the CA, and kafka_tls_trusted_cas)",
             group="security", secure=True, value=lambda n, c: n["tls"]["ca_pem"]),
-    Setting("ssl.principal.mapping.rules", "the certificate's CN is the principal (User:<host>)",
+    Setting("ssl.principal.mapping.rules", "kit node certificates: User:kafka-kit-node; others: their CN",
             group="security", secure=True, value=lambda n, c: security.PRINCIPAL_MAPPING_RULES),
     Setting("listener.name.<controller>.ssl.client.auth", "required: controllers authenticate each other "
             "and the brokers by certificate (SCRAM cannot work between controllers)", modes=("kraft",),
@@ -301,6 +301,7 @@ def security_of(nodes: list[dict], first: dict, mode: str) -> dict:
         "client_auth": client_auth,
         "admin_user": admin,
         "broker_user": broker,
+        "node_unit": security.NODE_UNIT,
         "authorizer": security.KRAFT_AUTHORIZER if mode == "kraft" else security.ZOOKEEPER_AUTHORIZER,
         "super_users": security.super_users(nodes, admin, broker, extra, client_auth)
         if profile == "secure"

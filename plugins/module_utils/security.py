@@ -21,8 +21,12 @@ CLIENT_AUTHENTICATIONS = ("scram", "mtls")
 SCRAM_MECHANISM = "SCRAM-SHA-512"
 SCRAM_ITERATIONS = 8192
 SCRAM_MIN_ITERATIONS = 4096
-# How Kafka names a client by its certificate: the CN of the subject (User:kafka-1).
-PRINCIPAL_MAPPING_RULES = "RULE:^CN=([^,]+).*$/$1/,DEFAULT"
+# The kit's CA puts this organizational unit in every node certificate, and the first mapping rule
+# makes all of them one principal (User:kafka-kit-node): a node added later is already a super user
+# on the running nodes, so it registers before any roll, and adding it changes no node's
+# super.users. Any other certificate is named by its CN (User:kafka-1, User:orders).
+NODE_UNIT = "kafka-kit-node"
+PRINCIPAL_MAPPING_RULES = f"RULE:^(.*,)?OU={NODE_UNIT}(,.*)?$/{NODE_UNIT}/,RULE:^CN=([^,]+).*$/$1/,DEFAULT"
 KRAFT_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 ZOOKEEPER_AUTHORIZER = "kafka.security.authorizer.AclAuthorizer"
 PASSWORD_MIN_LENGTH = 16
@@ -55,10 +59,10 @@ def subject_alt_names(names: list[str]) -> list[str]:
     return [f"IP:{name.strip('[]')}" if is_ip(name) else f"DNS:{name}" for name in names]
 
 
-def node_principal(host: str) -> str:
-    """A node's principal on the mTLS listeners: its certificate's CN (the inventory name), mapped
-    by PRINCIPAL_MAPPING_RULES."""
-    return f"User:{host}"
+def node_principal(host: str, site_certificate: bool = False) -> str:
+    """A node's principal on the mTLS listeners, by PRINCIPAL_MAPPING_RULES: the kit's one node
+    principal for certificates of the kit's CA; the CN (the inventory name) of a site certificate."""
+    return f"User:{host}" if site_certificate else f"User:{NODE_UNIT}"
 
 
 def super_users(
@@ -68,7 +72,10 @@ def super_users(
     brokers' principals, or a roll takes the cluster down: controllers authorize the brokers'
     forwarded requests by the broker's principal), the broker user of SCRAM inter-broker traffic,
     the admin, and any you add. Sorted and unique, so a re-run renders the same bytes."""
-    principals = {node_principal(node["host"]) for node in nodes}
+    principals = {
+        node_principal(node["host"], bool(node.get("vars", {}).get("kafka_tls_certificate")))
+        for node in nodes
+    }
     principals.add(f"User:{admin_user}")
     if client_auth == "scram":
         principals.add(f"User:{broker_user}")

@@ -7,6 +7,7 @@ import base64
 import datetime
 import hashlib
 import hmac
+import re
 
 import pytest
 from ansible_collections.kafkakit.kafka.plugins.module_utils import certificates, security
@@ -42,13 +43,41 @@ def test_the_secure_profile_is_the_default_with_tls_scram_mtls_controllers_and_a
     assert props["ssl.keystore.location"] == "/etc/kafka-kit/tls/node.pem"
 
 
-def test_super_users_hold_every_node_the_admin_and_the_broker_user():
+def test_super_users_hold_the_nodes_the_admin_and_the_broker_user():
     cluster, _ = evaluate(with_group_var(combined(), kafka_super_users_extra=["User:ops"]))
     assert cluster["security"]["super_users"] == [
-        "User:admin", "User:kafka-1", "User:kafka-2", "User:kafka-3", "User:kafka-broker", "User:ops"
+        "User:admin", "User:kafka-broker", "User:kafka-kit-node", "User:ops"
     ]  # fmt: skip
     controller = cluster["nodes"]["kafka-1"]["server_properties"]["super.users"]
-    assert controller == "User:admin;User:kafka-1;User:kafka-2;User:kafka-3;User:kafka-broker;User:ops"
+    assert controller == "User:admin;User:kafka-broker;User:kafka-kit-node;User:ops"
+
+
+def test_every_node_certificate_of_the_kits_ca_maps_to_the_one_node_principal():
+    # Kafka hands the rules the subject as RFC 2253 names it; the OU may come before or after CN.
+    rules = security.PRINCIPAL_MAPPING_RULES.split(",RULE:")
+    node_rule = re.match(r"RULE:\^(.*)\$/(.*)/$", rules[0])
+    pattern, name = f"^{node_rule.group(1)}$", node_rule.group(2)
+    for subject in (
+        "CN=kafka-4,OU=kafka-kit-node",
+        "OU=kafka-kit-node,CN=kafka-4",
+        "CN=b,OU=kafka-kit-node,O=x",
+    ):
+        assert re.match(pattern, subject) and name == "kafka-kit-node", subject
+    for subject in ("CN=orders", "CN=x,OU=kafka-kit-nodes", "CN=kafka-kit-node"):
+        assert not re.match(pattern, subject), subject
+
+
+def test_a_node_added_later_changes_no_nodes_super_users():
+    # So the new node registers with the running controllers before any roll.
+    three, _ = evaluate(combined())
+    four, _ = evaluate(combined(4))
+    for host in ("kafka-1", "kafka-2", "kafka-3"):
+        before = three["nodes"][host]["server_properties"]["super.users"]
+        assert four["nodes"][host]["server_properties"]["super.users"] == before
+
+
+def test_site_certificates_are_named_by_their_cn():
+    assert security.node_principal("kafka-1", site_certificate=True) == "User:kafka-1"
 
 
 def test_the_brokers_password_never_enters_the_model():
