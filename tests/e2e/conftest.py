@@ -35,6 +35,8 @@ PORT_OFFSET = int(os.environ.get("KAFKAKIT_E2E_PORT_OFFSET", "200"))
 # The shapes the kit offers (the fixture's parameters): KRaft combined nodes, ZooKeeper mode, and
 # KRaft with dedicated controllers. Each is (lab name, port offset, make lab variables).
 MODES = ("kraft", "zookeeper", "dedicated")
+# Shapes whose every test is left to make e2e-slow: make test must fit 45 minutes on 2 cores.
+SLOW_SHAPES = ("zookeeper",)
 # The KRaft cluster's first version, and the one the day-2 upgrade test rolls it to.
 KRAFT_FROM_VERSION, KRAFT_TO_VERSION = "4.3.1", "4.4.0"
 # Each mode has its own lab, so that one kept for a look (KAFKAKIT_KEEP_LAB) never blocks the other.
@@ -309,6 +311,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return (MODES.index(mode) + 1 if mode in MODES else 0, item.get_closest_marker("day2") is not None)
 
     items.sort(key=order)  # stable: file order within each group
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark the slow shapes' tests before -m selects."""
+    if getattr(item, "callspec", None) and item.callspec.params.get("lab_cluster") in SLOW_SHAPES:
+        item.add_marker(pytest.mark.slow)
 
 
 def under_traffic(cluster, label: str, *command: str) -> dict:

@@ -59,6 +59,7 @@ def finalized_metadata_version(cluster) -> str:
     return re.search(r"FinalizedVersionLevel:\s*(\S+)", line).group(1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lab_cluster", ["zookeeper", "dedicated"], indirect=True)
 def test_a_rolling_restart_restarts_every_node_once_and_loses_nothing(lab_cluster):
     before = lab_cluster.kafka_pids()
@@ -72,6 +73,7 @@ def test_a_rolling_restart_restarts_every_node_once_and_loses_nothing(lab_cluste
 
 
 @kraft_only
+@pytest.mark.slow
 def test_a_config_change_restarts_the_changed_nodes_one_at_a_time_and_loses_nothing(lab_cluster):
     before = lab_cluster.kafka_pids()
     change = json.dumps({"kafka_server_properties": {"log.cleaner.threads": 2}})
@@ -135,6 +137,7 @@ def test_the_restart_gate_refuses_when_another_broker_is_down(lab_cluster):
 
 
 @kraft_only
+@pytest.mark.slow
 def test_a_minor_upgrade_is_rolled_without_loss_and_finalized_separately(lab_cluster):
     inventory = yaml.safe_load(lab_cluster.inventory.read_text())
     inventory["all"]["vars"]["kafka_version"] = KRAFT_TO_VERSION
@@ -153,7 +156,7 @@ def test_a_minor_upgrade_is_rolled_without_loss_and_finalized_separately(lab_clu
     )
     # An upgrade run again, and a deploy, find nothing to do on the upgraded cluster.
     pids = lab_cluster.kafka_pids()
-    lab_cluster.run_playbook("upgrade.yml").assert_changed_nothing(lab_cluster.host_names)
+    lab_cluster.run_playbook("upgrade.yml").assert_changed_nothing(lab_cluster.kafka_hosts)
     lab_cluster.run_playbook("deploy.yml").assert_changed_nothing(lab_cluster.host_names)
     assert lab_cluster.kafka_pids() == pids
 
@@ -166,6 +169,7 @@ def test_a_minor_upgrade_is_rolled_without_loss_and_finalized_separately(lab_clu
 
 
 @kraft_only
+@pytest.mark.slow
 def test_scale_out_from_3_to_4_brokers_with_a_rebalance_loses_nothing(lab_cluster):
     grow = (
         f"{BIN / 'python'} {ROOT / 'lab' / 'lab.py'} --name {lab_cluster.name} up --brokers 4 "
@@ -180,7 +184,7 @@ def test_scale_out_from_3_to_4_brokers_with_a_rebalance_loses_nothing(lab_cluste
     describe = admin_tool(lab_cluster, "org.apache.kafka.tools.TopicCommand", "--describe")
     on_new_broker = [line for line in describe.splitlines() if re.search(r"Replicas: [\d,]*\b4\b", line)]
     assert on_new_broker, "the rebalance left the new broker empty"
-    lab_cluster.run_playbook("rebalance.yml").assert_changed_nothing(lab_cluster.host_names)
+    lab_cluster.run_playbook("rebalance.yml").assert_changed_nothing(lab_cluster.kafka_hosts)
     lab_cluster.run_playbook("deploy.yml").assert_changed_nothing(lab_cluster.host_names)
     lab_cluster.assert_partitions_healthy()
 

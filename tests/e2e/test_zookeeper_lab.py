@@ -97,7 +97,7 @@ def test_a_log_dir_of_another_cluster_stops_the_deploy_before_any_broker_is_touc
         f"{broker}:/data/kafka carries cluster id {stranger}, but ZooKeeper (/kafka/cluster/id) holds"
         in output
     )
-    assert set(lab_cluster.host_names) <= set(refused.recap), refused.output[-2000:]
+    assert set(lab_cluster.data_hosts) <= set(refused.recap), refused.output[-2000:]
     assert refused.changed == 0, {host: r["changed"] for host, r in refused.recap.items()}
     pid_after = lab_cluster.exec(broker, "systemctl", "show", "--property", "MainPID", "--value", "kafka")
     assert pid_after == pid_before
