@@ -27,6 +27,7 @@ ROLE_SCOPES = {
     "kafka_artifact": ("kafka",),
     "kafka": ("kafka",),
     "kafka_ops": ("kafka",),
+    "kafka_rebalance": ("kafka",),
     "kafka_topics": ("kafka",),
     "kafka_access": ("kafka",),
     "zookeeper": ("zookeeper",),

@@ -8,7 +8,6 @@ import datetime
 from ansible.errors import AnsibleFilterError
 from ansible_collections.kafkakit.kafka.plugins.module_utils import (
     access,
-    properties,
     rebalance,
     security,
     sizing,
@@ -99,17 +98,6 @@ def kafka_reassignment_plan(generate_output: str, cluster: dict) -> dict:
     return rebalance.reassignment_plan(tool_output.current_assignment(generate_output), brokers)
 
 
-def kafka_dynamic_config_changes(describe_output: str, desired: dict) -> str:
-    """The `key=value,...` that `kafka-configs --alter --add-config` needs to bring the cluster-wide
-    dynamic defaults to `desired`; empty when they already match (nothing to change)."""
-    described = tool_output.config_description(describe_output)
-    current = next(iter(described.values()), {})
-    wanted = properties.spelled(desired)
-    changes = [(key, value) for key, value in wanted.items() if current.get(key) != value]
-    # Values with commas go in square brackets, as kafka-configs expects.
-    return ",".join(f"{key}=[{value}]" if "," in value else f"{key}={value}" for key, value in changes)
-
-
 def kafka_secrets(secret_properties: dict, broker_user: str, broker_password: str) -> dict:
     """The server.properties entries that carry a secret (the model names them, never their value):
     the inter-broker listener's JAAS line with the broker's credentials."""
@@ -169,7 +157,6 @@ class FilterModule:
                 "kafka_zookeeper_paths": storage.zookeeper_paths,
                 "kafka_roll_order": kafka_roll_order,
                 "kafka_reassignment_plan": kafka_reassignment_plan,
-                "kafka_dynamic_config_changes": kafka_dynamic_config_changes,
                 "kafka_asn1_epoch": kafka_asn1_epoch,
                 "kafka_secrets": kafka_secrets,
                 "kafka_client_config": kafka_client_config,

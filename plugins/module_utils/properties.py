@@ -53,6 +53,14 @@ def spelled(properties: dict) -> dict[str, str]:
     }
 
 
+def add_config_changes(current: dict[str, str], desired: dict) -> str:
+    """The `key=value,...` that `kafka-configs --alter --add-config` needs to bring `current` (as
+    ConfigCommand describes it) to `desired`; empty when they already match."""
+    changes = [(key, value) for key, value in spelled(desired).items() if current.get(key) != value]
+    # Values with commas go in square brackets, as kafka-configs expects.
+    return ",".join(f"{key}=[{value}]" if "," in value else f"{key}={value}" for key, value in changes)
+
+
 def render(properties: dict) -> str:
     """A dict as a Java .properties body, sorted by key, one `key=value` a line."""
     _require_dict(properties, "render")

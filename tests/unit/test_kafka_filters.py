@@ -1,6 +1,6 @@
-"""The kafka and kafka_ops roles' filters (plugins/filter/kafka.py): the cluster-wide dynamic config
-changes read from ConfigCommand's own output, and the thin entry points that hand the cluster model
-(as contract_harness.py builds it from an inventory) and the hosts' facts to module_utils."""
+"""The kafka and kafka_ops roles' filters (plugins/filter/kafka.py): the thin entry points that
+hand the cluster model (as contract_harness.py builds it from an inventory) and the hosts' facts
+to module_utils."""
 
 import base64
 from pathlib import Path
@@ -17,66 +17,6 @@ FRESH = {"cluster": "FreshFreshFreshFresh00"}
 
 def recorded(name: str) -> str:
     return (TOOLS / name).read_text()
-
-
-# --- kafka_dynamic_config_changes ---------------------------------------------------------------
-
-DESCRIBE = """Default configs for brokers in the cluster are:
-  min.insync.replicas=2 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:min.insync.replicas=2}
-  log.retention.ms=604800000 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=6}
-"""
-
-
-def test_dynamic_config_changes_are_empty_when_the_cluster_matches():
-    desired = {"min.insync.replicas": 2, "log.retention.ms": 604800000}
-    assert kafka.kafka_dynamic_config_changes(DESCRIBE, desired) == ""
-
-
-def test_dynamic_config_changes_name_only_what_differs_sorted_by_key():
-    desired = {"min.insync.replicas": 2, "log.retention.ms": 3600000, "log.cleaner.threads": 2}
-    assert (
-        kafka.kafka_dynamic_config_changes(DESCRIBE, desired)
-        == "log.cleaner.threads=2,log.retention.ms=3600000"
-    )
-
-
-def test_dynamic_config_values_with_commas_are_bracketed_and_booleans_spelled_as_java():
-    desired = {"listener.names": ["A", "B"], "log.cleaner.enable": True}
-    assert kafka.kafka_dynamic_config_changes("", desired) == "listener.names=[A,B],log.cleaner.enable=true"
-
-
-def test_a_new_4_4_cluster_already_has_the_min_isr_its_controllers_seeded():
-    """4.4's controllers write min.insync.replicas at cluster level from their static config (KIP-966)."""
-    described = recorded("kafka-4.4.0-kraft/configs-broker-default.txt")
-    assert kafka.kafka_dynamic_config_changes(described, {"min.insync.replicas": 2}) == ""
-    assert (
-        kafka.kafka_dynamic_config_changes(described, {"min.insync.replicas": 1}) == "min.insync.replicas=1"
-    )
-
-
-def test_what_was_set_once_is_not_set_again():
-    described = recorded("kafka-4.4.0-kraft/configs-broker-default-altered.txt")
-    desired = {"min.insync.replicas": 2, "log.retention.ms": 604800000, "log.cleaner.threads": 2}
-    assert kafka.kafka_dynamic_config_changes(described, desired) == ""
-    desired["log.cleaner.threads"] = 4
-    assert kafka.kafka_dynamic_config_changes(described, desired) == "log.cleaner.threads=4"
-
-
-@pytest.mark.parametrize("release", ["kafka-3.9.2-kraft", "kafka-3.9.2-zookeeper"])
-def test_a_cluster_without_dynamic_defaults_gets_everything_desired(release):
-    described = recorded(f"{release}/configs-broker-default.txt")
-    assert described.strip() == "Default configs for brokers in the cluster are:"
-    assert kafka.kafka_dynamic_config_changes(described, {}) == ""
-    assert (
-        kafka.kafka_dynamic_config_changes(described, {"log.retention.ms": 1000}) == "log.retention.ms=1000"
-    )
-
-
-def test_a_desired_value_that_is_no_value_is_a_filter_error_naming_the_filter():
-    with pytest.raises(
-        AnsibleFilterError, match=r"^kafka_dynamic_config_changes: log.retention.ms: null is not"
-    ):
-        FILTERS["kafka_dynamic_config_changes"](DESCRIBE, {"log.retention.ms": None})
 
 
 # --- The entry points over module_utils -------------------------------------------------------------
@@ -103,7 +43,7 @@ def stored(cluster_id: str, node_id: int, key: str = "node.id") -> dict:
 def test_every_filter_is_registered():
     assert sorted(FILTERS) == [
         "kafka_access_passwords", "kafka_access_users_public",
-        "kafka_asn1_epoch", "kafka_client_config", "kafka_dynamic_config_changes", "kafka_heap_size",
+        "kafka_asn1_epoch", "kafka_client_config", "kafka_heap_size",
         "kafka_initial_controllers", "kafka_meta_by_dir", "kafka_new_uuids", "kafka_reassignment_plan",
         "kafka_roll_order", "kafka_scram_format_arguments", "kafka_secrets", "kafka_sized",
         "kafka_storage_plan", "kafka_zookeeper_cluster_id_znode", "kafka_zookeeper_paths",
