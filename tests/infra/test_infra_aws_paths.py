@@ -170,6 +170,31 @@ def test_a_new_ami_and_instance_type_change_no_running_node_and_roll_one_at_a_ti
     assert all(a.delete_before_replace for a in rolled.of_type(ATTACHMENT))
 
 
+def test_a_new_connection_mode_and_kms_key_change_no_running_node():
+    """Defect 7 through the program: switching a running SSM cluster to SSH (which needs a key
+    pair) and to a customer-managed KMS key would replace every instance; instead every running
+    node keeps its key and root key, the data volumes ignore the new key, and both changes wait
+    in pending_rolls."""
+    arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    fleet = tuple(LiveInstance(f"kafka-{i}", f"i-0{i:016x}") for i in (1, 2, 3))
+    config = {"controllerCount": 0, "ansibleConnection": "ssh", "sshKeyName": "ops", **CLIENTS}
+    config |= {"sshAllowedCidrs": ["10.9.0.0/16"], "volumeKmsKeyArn": arn}
+    held = run_program(config, fleet=fleet)
+    instances = held.of_type(INSTANCE)
+    assert len(instances) == 3
+    assert all(not i.state.get("keyName") for i in instances)
+    assert all(not i.state["rootBlockDevice"].get("kmsKeyId") for i in instances)
+    assert all(i.protect for i in instances)
+    assert all("kmsKeyId" in v.ignore_changes for v in held.of_type(VOLUME))
+    assert held.outputs[outputs.PENDING_ROLLS] == {
+        f"kafka-{i}": ["key_name (none) -> ops", f"root_kms_key_id (none) -> {arn}"] for i in (1, 2, 3)
+    }
+    rolled = run_program({**config, "rollNodes": ["kafka-1"]}, fleet=fleet)
+    by_node = {i.state["tags"]["kafka-kit:node"]: i for i in rolled.of_type(INSTANCE)}
+    assert (by_node["kafka-1"].state["keyName"], by_node["kafka-1"].protect) == ("ops", False)
+    assert [n for n, i in by_node.items() if i.state.get("keyName")] == ["kafka-1"]
+
+
 def test_more_than_one_node_per_roll_is_refused():
     with pytest.raises(ProgramFailed) as caught:
         run_program({"rollNodes": ["kafka-broker-1", "kafka-broker-2"], **CLIENTS})
