@@ -240,6 +240,9 @@ def test_clients_in_other_vpcs_resolve_and_reach_every_broker_through_the_load_b
     run = run_program(config)
     (nlb,) = run.of_type(LOAD_BALANCER)
     assert nlb.state["internal"] is True and nlb.state["loadBalancerType"] == "network"
+    # Each listener has one target in one zone; without cross-zone, clients that resolve the
+    # load balancer's address in another zone get no broker.
+    assert nlb.state["enableCrossZoneLoadBalancing"] is True
     listeners = sorted(int(r.state["port"]) for r in run.of_type("aws:lb/listener:Listener"))
     assert listeners == [9201, 9202, 9203]
     targets = {
