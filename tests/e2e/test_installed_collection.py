@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -85,8 +86,8 @@ def test_the_installed_collection_deploys_the_lab_from_outside_the_checkout(outs
     cluster = LabCluster(name=LAB, inventory=work / "inventory" / "hosts.yml", bootstrap_servers=bootstrap,
                          hosts=[], first_deploy=None)  # fmt: skip
     topic = f"installed-{uuid.uuid4().hex[:8]}"
-    created = AdminClient(cluster.rdkafka()).create_topics([NewTopic(topic, 3, 3)])
-    created[topic].result(60)
+    admin = AdminClient(cluster.rdkafka())  # kept: the futures die with their client
+    admin.create_topics([NewTopic(topic, 3, 3)])[topic].result(60)
     producer = Producer(cluster.rdkafka(**{"acks": "all"}))
     for number in range(200):
         producer.produce(topic, str(number).encode())
@@ -94,12 +95,10 @@ def test_the_installed_collection_deploys_the_lab_from_outside_the_checkout(outs
     for group in ("billing", "analytics"):
         consumer = Consumer(cluster.rdkafka(**{"group.id": group, "auto.offset.reset": "earliest"}))
         consumer.subscribe([topic])
-        seen = set()
-        for _ in range(120):
-            message = consumer.poll(1)
-            if message is not None and not message.error():
-                seen.add(int(message.value()))
-            if len(seen) == 200:
-                break
+        seen, deadline = set(), time.monotonic() + 120
+        while len(seen) < 200 and time.monotonic() < deadline:
+            for message in consumer.consume(500, timeout=1):
+                if not message.error():
+                    seen.add(int(message.value()))
         consumer.close()
         assert seen == set(range(200)), (group, len(seen))
