@@ -150,7 +150,7 @@ PORT_VARIABLES = {
     "node_exporter": "kafka_metrics_node_exporter_port",
 }
 # How long the roles wait, at most, in one command on a host (their defaults repeat these, pinned
-# by tests/unit/test_constants.py): a gate before a stop (kafka_ops_gate_timeout_seconds), a
+# by tests/infra/test_infra_contract.py): a gate before a stop (kafka_ops_gate_timeout_seconds), a
 # controlled shutdown (kafka_stop_timeout_seconds), a gate after a start (kafka_health_timeout_seconds,
 # kafka_ops_health_timeout_seconds).
 KAFKA_RESTART_GATE_TIMEOUT_SECONDS = 60
