@@ -6,6 +6,7 @@ the messages written first must survive the re-run. Restarts are day-2 tests (te
 
 from __future__ import annotations
 
+import subprocess
 import time
 import uuid
 
@@ -113,15 +114,59 @@ def test_a_rerun_changes_nothing_and_keeps_cluster_id_disks_and_messages(lab_clu
     assert len(set(consume_all(lab_cluster, MESSAGES))) == MESSAGES
 
 
-def test_a_limited_run_checks_the_whole_inventory_and_acts_on_one_host(lab_cluster):
+GROW_TASK = "Grow the filesystem to the size of its device."
+
+
+def data_size(cluster, host: str) -> int:
+    return int(cluster.exec(host, "findmnt", "--bytes", "--noheadings", "--output", "SIZE", "/data"))
+
+
+def kafka_pid(cluster, host: str) -> str:
+    return cluster.exec(host, "systemctl", "show", "--property", "MainPID", "--value", "kafka").strip()
+
+
+def changed_tasks(output: str) -> list[str]:
+    """The names of the tasks that reported a change, from the play log."""
+    tasks, current = [], ""
+    for line in output.splitlines():
+        if line.startswith("TASK ["):
+            current = line[len("TASK [") : line.rindex("]")]
+        elif line.startswith("changed: ["):
+            tasks.append(current)
+    return tasks
+
+
+def test_a_limited_run_checks_the_whole_inventory_acts_on_one_host_and_grows_its_disk(lab_cluster):
     """--limit: validation still sees every host (a node's settings are checked against the
-    others'), while only the limited host is contacted."""
+    others'), while only the limited host is contacted. Its data disk grew first (a larger loop
+    file, as ModifyVolume grows an EBS volume): the run grows the filesystem online, under the
+    running broker, and changes nothing else."""
     one = lab_cluster.brokers[-1]
+    disk = lab_cluster.state / "disks" / f"{one}.img"
+    loop = subprocess.run(["losetup", "--associated", str(disk), "--output", "NAME", "--noheadings"],
+                          capture_output=True, text=True, check=True).stdout.split()[0]  # fmt: skip
+    size_before = int(
+        lab_cluster.exec(one, "findmnt", "--bytes", "--noheadings", "--output", "SIZE", "/data")
+    )
+    pid_before = lab_cluster.exec(one, "systemctl", "show", "--property", "MainPID", "--value", "kafka")
+    subprocess.run(["truncate", "--size", "+2G", str(disk)], check=True)
+    subprocess.run(["losetup", "--set-capacity", loop], check=True)
+
     limited = lab_cluster.run_playbook("deploy.yml", "--limit", one)
-    limited.assert_changed_nothing([one])
+
+    assert limited.returncode == 0, limited.output[-4000:]
     assert set(limited.recap) <= {one, "localhost"}, sorted(limited.recap)
+    assert changed_tasks(limited.output) == [
+        "kafkakit.kafka.host_prep : Grow the filesystem to the size of its device."
+    ]
     kafka_hosts = len(set(lab_cluster.brokers) | set(lab_cluster.controllers))
     assert (
         f"{kafka_hosts} Kafka hosts and {len(lab_cluster.zookeepers)} ZooKeeper hosts checked"
         in limited.output
     )
+    size_after = int(lab_cluster.exec(one, "findmnt", "--bytes", "--noheadings", "--output", "SIZE", "/data"))
+    assert size_after - size_before > 1.8 * 2**30, (size_before, size_after)
+    assert (
+        lab_cluster.exec(one, "systemctl", "show", "--property", "MainPID", "--value", "kafka") == pid_before
+    )
+    assert len(set(consume_all(lab_cluster, MESSAGES))) == MESSAGES
