@@ -93,9 +93,16 @@ def kafka_roll_order(cluster: dict, active_controller, hosts=None) -> list[str]:
     return rebalance.roll_order(nodes, active_controller)
 
 
-def kafka_reassignment_plan(generate_output: str, cluster: dict) -> dict:
+def kafka_reassignment_plan(generate_output: str, cluster: dict, drain_hosts: list | None = None) -> dict:
+    """The rebalance plan; `drain_hosts` are brokers whose every replica moves away."""
     brokers = [cluster["nodes"][host] for host in cluster["brokers"]]
-    return rebalance.reassignment_plan(tool_output.current_assignment(generate_output), brokers)
+    draining = [cluster["nodes"][host]["node_id"] for host in drain_hosts or []]
+    return rebalance.reassignment_plan(tool_output.current_assignment(generate_output), brokers, draining)
+
+
+def kafka_replicas_on(describe_output: str, node_id) -> list[str]:
+    """The partitions with a replica on broker `node_id`, from `TopicCommand --describe`."""
+    return rebalance.replicas_on(tool_output.topic_description(describe_output), node_id)
 
 
 def kafka_secrets(secret_properties: dict, broker_user: str, broker_password: str) -> dict:
@@ -157,6 +164,8 @@ class FilterModule:
                 "kafka_zookeeper_paths": storage.zookeeper_paths,
                 "kafka_roll_order": kafka_roll_order,
                 "kafka_reassignment_plan": kafka_reassignment_plan,
+                "kafka_removal_errors": rebalance.removal_errors,
+                "kafka_replicas_on": kafka_replicas_on,
                 "kafka_asn1_epoch": kafka_asn1_epoch,
                 "kafka_secrets": kafka_secrets,
                 "kafka_client_config": kafka_client_config,

@@ -43,7 +43,9 @@ def _next_move(assignment: dict, keys: list, load: Counter, rack: dict) -> tuple
     return None
 
 
-def reassignment_plan(current: dict[tuple[str, int], list[int]], brokers: list[dict]) -> dict:
+def reassignment_plan(
+    current: dict[tuple[str, int], list[int]], brokers: list[dict], draining: tuple = ()
+) -> dict:
     """The fewest replica moves that even out the replica count per broker, rack-aware.
 
     `current` is the assignment `kafka-reassign-partitions --generate` prints first
@@ -54,16 +56,41 @@ def reassignment_plan(current: dict[tuple[str, int], list[int]], brokers: list[d
     loses a rack, and only while the two differ by more than one; the moved replica keeps its place
     in the list, so a preferred leader that moves stays preferred. The plan is deterministic, and a
     re-run on the cluster it left moves nothing. `brokers` are model nodes ({node_id, rack}).
+
+    `draining` (node ids) are brokers about to be removed: every replica they hold moves first, to
+    the emptiest broker that keeps the partition's racks (or, when the drained broker's rack has no
+    other broker, to the emptiest of any), and they are never a target.
     """
     rack = {int(b["node_id"]): b.get("rack") or f"broker-{b['node_id']}" for b in brokers}
     assignment = {key: list(replicas) for key, replicas in current.items()}
     unknown = sorted({r for replicas in assignment.values() for r in replicas} - set(rack))
     if unknown:
         raise ValueError(f"replicas on brokers {unknown}, which are not in the inventory")
+    drained = {int(node_id) for node_id in draining}
+    if drained - set(rack):
+        unknown = sorted(drained - set(rack))
+        raise ValueError(f"cannot drain brokers {unknown}, which are not in the inventory")
     load = Counter({broker: 0 for broker in rack})
     load.update(r for replicas in assignment.values() for r in replicas)
     before = dict(sorted(load.items()))
     keys, moved = sorted(assignment), set()
+    for key in keys:
+        for source in [r for r in assignment[key] if r in drained]:
+            staying = sorted((b for b in rack if b not in drained), key=lambda b: (load[b], b))
+            target = _move_target(assignment[key], source, staying, rack)
+            if target is None:  # the drained broker's rack has no other broker: racks shrink
+                target = next((b for b in staying if b not in assignment[key]), None)
+            if target is None:
+                raise ValueError(
+                    f"{key[0]}-{key[1]} has {len(assignment[key])} replicas, more than the "
+                    f"{len(staying)} brokers left after draining {sorted(drained)}"
+                )
+            assignment[key] = [target if r == source else r for r in assignment[key]]
+            load[source] -= 1
+            load[target] += 1
+            moved.add(key)
+    for broker in drained:
+        del load[broker]
     while (step := _next_move(assignment, keys, load, rack)) is not None:
         key, source, target = step
         assignment[key] = [target if r == source else r for r in assignment[key]]
@@ -76,7 +103,32 @@ def reassignment_plan(current: dict[tuple[str, int], list[int]], brokers: list[d
     ]
     return {
         "load": before,
-        "balanced_load": dict(sorted(load.items())),
+        "balanced_load": dict(sorted({**load, **dict.fromkeys(drained, 0)}.items())),
         "moves": [f"{c['topic']}-{c['partition']}" for c in changes],
         "proposed": {"version": 1, "partitions": changes},
     }
+
+
+def removal_errors(cluster: dict, host) -> list[str]:
+    """Why `host` (kafka_remove_node) cannot be drained and removed from `cluster` (the cluster
+    model), or nothing. Only brokers: a controller is a voter of the quorum."""
+    if not host:
+        return ["kafka_remove_node is not set: name the broker to remove (-e kafka_remove_node=<host>)"]
+    node = cluster["nodes"].get(host)
+    if node is None:
+        return [f"kafka_remove_node={host}: no Kafka node of the inventory has that name"]
+    if "controller" in node["roles"]:
+        return [
+            f"kafka_remove_node={host}: {host} is a controller of the quorum; removing a voter is not "
+            "built yet (drain and remove brokers only)"
+        ]
+    if len(cluster["brokers"]) < 2:
+        return [f"kafka_remove_node={host}: {host} is the only broker"]
+    return []
+
+
+def replicas_on(description: dict, node_id) -> list[str]:
+    """The partitions (topic-partition) of a TopicCommand description with a replica on `node_id`."""
+    return [
+        f"{p['topic']}-{p['partition']}" for p in description["partitions"] if int(node_id) in p["replicas"]
+    ]

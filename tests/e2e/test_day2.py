@@ -189,6 +189,30 @@ def test_scale_out_from_3_to_4_brokers_with_a_rebalance_loses_nothing(lab_cluste
     lab_cluster.assert_partitions_healthy()
 
 
+@kraft_only
+@pytest.mark.slow
+def test_a_drained_broker_is_removed_without_loss(lab_cluster):
+    """After the scale-out: kafka-4's replicas move to the others, then it stops and is unregistered."""
+    removed = lab_cluster.brokers[-1]
+    assert removed not in lab_cluster.controllers and len(lab_cluster.brokers) == 4
+    node_id = removed.rsplit("-", 1)[1]
+    remove = playbook(lab_cluster, "remove_node.yml", "-e", f"kafka_remove_node={removed}")
+    under_traffic(lab_cluster, f"drain and remove {removed}", *remove)
+    describe = admin_tool(lab_cluster, "org.apache.kafka.tools.TopicCommand", "--describe")
+    left = [line for line in describe.splitlines() if re.search(rf"Replicas: [\d,]*\b{node_id}\b", line)]
+    assert left == []
+    assert lab_cluster.exec(removed, "systemctl", "is-active", "kafka", check=False).strip() == "inactive"
+    # Unregistering it again is refused: it is unregistered already (the tool says so on stderr).
+    again = lab_cluster.exec(
+        lab_cluster.brokers[0], "sh", "-c",
+        "kafka-run-class org.apache.kafka.tools.ClusterTool unregister --bootstrap-server "
+        f"{lab_cluster.internal_bootstrap()} --config {lab_cluster.admin_config} --id {node_id} 2>&1",
+        check=False,
+    )  # fmt: skip
+    assert "BrokerIdNotRegistered" in again or "not currently registered" in again, again[-1000:]
+    lab_cluster.assert_partitions_healthy()
+
+
 def served_serials(cluster, host: str, ports: list[int]) -> dict[int, str]:
     """The serial (hex) of the certificate each TLS port of `host` serves, read on the node."""
     script = (

@@ -45,6 +45,7 @@ def test_every_filter_is_registered():
         "kafka_access_passwords", "kafka_access_users_public",
         "kafka_asn1_epoch", "kafka_client_config", "kafka_heap_size",
         "kafka_initial_controllers", "kafka_meta_by_dir", "kafka_new_uuids", "kafka_reassignment_plan",
+        "kafka_removal_errors", "kafka_replicas_on",
         "kafka_roll_order", "kafka_scram_format_arguments", "kafka_secrets", "kafka_sized",
         "kafka_storage_plan", "kafka_zookeeper_cluster_id_znode", "kafka_zookeeper_paths",
         "kafka_zookeeper_storage_plan",

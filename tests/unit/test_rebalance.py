@@ -2,6 +2,7 @@
 assignment tool_output.current_assignment reads out of `kafka-reassign-partitions --generate`."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -58,9 +59,9 @@ def generate_output(current, proposed=()):
     )
 
 
-def plan_of(current, racks, proposed=()):
+def plan_of(current, racks, proposed=(), draining=()):
     return rebalance.reassignment_plan(
-        tool_output.current_assignment(generate_output(current, proposed)), brokers(racks)
+        tool_output.current_assignment(generate_output(current, proposed)), brokers(racks), draining
     )
 
 
@@ -158,3 +159,101 @@ def test_any_plan_keeps_racks_evens_out_when_it_can_and_is_final(racks, partitio
     if len(set(racks)) == len(racks):  # one broker a rack: nothing stands in the way of evenness
         assert max(plan["balanced_load"].values()) - min(plan["balanced_load"].values()) <= 1
     assert plan_of(after, rack)["moves"] == []
+
+
+# --- Draining a broker before its removal (playbooks/remove_node.yml) -------------------------------
+
+
+def test_a_drained_broker_ends_empty_and_the_others_even_out():
+    current = [(p, [1 + p % 4, 1 + (p + 1) % 4, 1 + (p + 2) % 4]) for p in range(8)]  # 24 on 4 brokers
+    racks = {1: "a", 2: "b", 3: "c", 4: "a"}
+    plan = plan_of(current, racks, draining=[4])
+    assert plan["load"] == {1: 6, 2: 6, 3: 6, 4: 6}
+    assert plan["balanced_load"] == {1: 8, 2: 8, 3: 8, 4: 0}
+    after = apply(current, plan)
+    assert all(4 not in replicas and len(set(replicas)) == 3 for _, replicas in after)
+    assert all(len({racks[b] for b in replicas}) == 3 for _, replicas in after)
+    # Only partitions that had a replica on broker 4 moved: 6 of the 8.
+    assert len(plan["moves"]) == 6
+    assert plan_of(after, racks, draining=[4])["moves"] == []
+
+
+def test_a_drained_replica_keeps_its_place_so_a_preferred_leader_moves_to_the_target():
+    plan = plan_of([(0, [4, 1, 2])], {1: "", 2: "", 3: "", 4: ""}, draining=[4])
+    assert plan["proposed"]["partitions"] == [{"topic": "t", "partition": 0, "replicas": [3, 1, 2]}]
+
+
+def test_a_drain_that_would_leave_too_few_brokers_for_a_partition_is_an_error():
+    with pytest.raises(
+        ValueError, match=r"^t-0 has 3 replicas, more than the 2 brokers left after draining \[3\]"
+    ):
+        plan_of([(0, [1, 2, 3])], {1: "a", 2: "b", 3: "c"}, draining=[3])
+
+
+def test_draining_a_broker_missing_from_the_inventory_is_an_error():
+    with pytest.raises(ValueError, match=r"cannot drain brokers \[9\]"):
+        plan_of([(0, [1, 2])], {1: "a", 2: "b", 3: "c"}, draining=[9])
+
+
+@given(
+    racks=st.lists(st.sampled_from("abc"), min_size=3, max_size=6),
+    partitions=st.integers(min_value=1, max_value=30),
+    data=st.data(),
+)
+def test_any_drain_empties_the_broker_keeps_replicas_distinct_and_is_final(racks, partitions, data):
+    rack = dict(enumerate(racks, start=1))
+    rf = data.draw(st.integers(min_value=1, max_value=len(rack) - 1))
+    drained = data.draw(st.sampled_from(sorted(rack)))
+    current = [(p, data.draw(st.permutations(sorted(rack)))[:rf]) for p in range(partitions)]
+    plan = plan_of(current, rack, draining=[drained])
+    after = apply(current, plan)
+    for _, new in after:
+        assert len(set(new)) == rf and drained not in new
+    assert plan["balanced_load"][drained] == 0
+    assert sum(plan["balanced_load"].values()) == rf * partitions
+    assert plan_of(after, rack, draining=[drained])["moves"] == []
+
+
+def _cluster(*nodes):
+    return {
+        "nodes": {host: {"node_id": node_id, "roles": roles} for host, node_id, roles in nodes},
+        "brokers": [host for host, _, roles in nodes if "broker" in roles],
+    }
+
+
+COMBINED_PLUS_ONE = _cluster(
+    *[(f"kafka-{n}", n, ["broker", "controller"]) for n in (1, 2, 3)], ("kafka-4", 4, ["broker"])
+)
+
+
+def test_a_broker_only_node_may_be_removed():
+    assert rebalance.removal_errors(COMBINED_PLUS_ONE, "kafka-4") == []
+
+
+@pytest.mark.parametrize(
+    ("host", "message"),
+    [
+        ("", r"^kafka_remove_node is not set"),
+        ("kafka-9", r"^kafka_remove_node=kafka-9: no Kafka node of the inventory has that name$"),
+        ("kafka-2", r"^kafka_remove_node=kafka-2: kafka-2 is a controller of the quorum"),
+    ],
+)
+def test_a_node_that_cannot_be_removed_is_refused_naming_the_variable_and_the_host(host, message):
+    errors = rebalance.removal_errors(COMBINED_PLUS_ONE, host)
+    assert len(errors) == 1
+    assert re.match(message, errors[0]), errors
+
+
+def test_the_only_broker_is_not_removed():
+    cluster = _cluster(("controller-1", 1001, ["controller"]), ("broker-1", 1, ["broker"]))
+    only = ["kafka_remove_node=broker-1: broker-1 is the only broker"]
+    assert rebalance.removal_errors(cluster, "broker-1") == only
+
+
+def test_replicas_on_a_broker_are_read_from_the_topic_description():
+    recorded = TOOLS / "kafka-4.4.0-kraft" / "topics-describe-exclude-internal.txt"
+    described = tool_output.topic_description(recorded.read_text())
+    every = {f"{p['topic']}-{p['partition']}" for p in described["partitions"]}
+    on_one = rebalance.replicas_on(described, 1)
+    assert on_one and set(on_one) <= every
+    assert rebalance.replicas_on(described, 99) == []
