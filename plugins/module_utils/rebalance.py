@@ -110,20 +110,20 @@ def reassignment_plan(
 
 
 def removal_errors(cluster: dict, host) -> list[str]:
-    """Why `host` (kafka_remove_node) cannot be drained and removed from `cluster` (the cluster
+    """Why `host` (kafka_rebalance_remove_node) cannot be drained and removed from `cluster` (the cluster
     model), or nothing. Only brokers: a controller is a voter of the quorum."""
     if not host:
-        return ["kafka_remove_node is not set: name the broker to remove (-e kafka_remove_node=<host>)"]
+        return ["kafka_rebalance_remove_node is not set: pass the broker to remove with -e"]
     node = cluster["nodes"].get(host)
     if node is None:
-        return [f"kafka_remove_node={host}: no Kafka node of the inventory has that name"]
+        return [f"kafka_rebalance_remove_node={host}: no Kafka node of the inventory has that name"]
     if "controller" in node["roles"]:
         return [
-            f"kafka_remove_node={host}: {host} is a controller of the quorum; removing a voter is not "
-            "built yet (drain and remove brokers only)"
+            f"kafka_rebalance_remove_node={host}: {host} is a controller of the quorum; removing a "
+            "voter is not built yet (drain and remove brokers only)"
         ]
     if len(cluster["brokers"]) < 2:
-        return [f"kafka_remove_node={host}: {host} is the only broker"]
+        return [f"kafka_rebalance_remove_node={host}: {host} is the only broker"]
     return []
 
 

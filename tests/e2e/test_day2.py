@@ -196,7 +196,7 @@ def test_a_drained_broker_is_removed_without_loss(lab_cluster):
     removed = lab_cluster.brokers[-1]
     assert removed not in lab_cluster.controllers and len(lab_cluster.brokers) == 4
     node_id = removed.rsplit("-", 1)[1]
-    remove = playbook(lab_cluster, "remove_node.yml", "-e", f"kafka_remove_node={removed}")
+    remove = playbook(lab_cluster, "remove_node.yml", "-e", f"kafka_rebalance_remove_node={removed}")
     under_traffic(lab_cluster, f"drain and remove {removed}", *remove)
     describe = admin_tool(lab_cluster, "org.apache.kafka.tools.TopicCommand", "--describe")
     left = [line for line in describe.splitlines() if re.search(rf"Replicas: [\d,]*\b{node_id}\b", line)]

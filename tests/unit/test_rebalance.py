@@ -233,9 +233,9 @@ def test_a_broker_only_node_may_be_removed():
 @pytest.mark.parametrize(
     ("host", "message"),
     [
-        ("", r"^kafka_remove_node is not set"),
-        ("kafka-9", r"^kafka_remove_node=kafka-9: no Kafka node of the inventory has that name$"),
-        ("kafka-2", r"^kafka_remove_node=kafka-2: kafka-2 is a controller of the quorum"),
+        ("", r"^kafka_rebalance_remove_node is not set"),
+        ("kafka-9", r"^kafka_rebalance_remove_node=kafka-9: no Kafka node of the inventory has that name$"),
+        ("kafka-2", r"^kafka_rebalance_remove_node=kafka-2: kafka-2 is a controller of the quorum"),
     ],
 )
 def test_a_node_that_cannot_be_removed_is_refused_naming_the_variable_and_the_host(host, message):
@@ -246,7 +246,7 @@ def test_a_node_that_cannot_be_removed_is_refused_naming_the_variable_and_the_ho
 
 def test_the_only_broker_is_not_removed():
     cluster = _cluster(("controller-1", 1001, ["controller"]), ("broker-1", 1, ["broker"]))
-    only = ["kafka_remove_node=broker-1: broker-1 is the only broker"]
+    only = ["kafka_rebalance_remove_node=broker-1: broker-1 is the only broker"]
     assert rebalance.removal_errors(cluster, "broker-1") == only
 
 
