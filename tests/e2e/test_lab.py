@@ -6,6 +6,7 @@ the messages written first must survive the re-run. Restarts are day-2 tests (te
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 import uuid
@@ -13,6 +14,7 @@ import uuid
 import pytest
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
+from conftest import ROOT, parse_recap
 
 pytestmark = pytest.mark.lab
 
@@ -170,3 +172,30 @@ def test_a_limited_run_checks_the_whole_inventory_acts_on_one_host_and_grows_its
         lab_cluster.exec(one, "systemctl", "show", "--property", "MainPID", "--value", "kafka") == pid_before
     )
     assert len(set(consume_all(lab_cluster, MESSAGES))) == MESSAGES
+
+
+@pytest.mark.slow
+def test_make_lab_with_the_mitogen_strategy_changes_nothing_on_the_running_lab(lab_cluster):
+    """STRATEGY=mitogen (README): the same converged lab, re-run under Mitogen's strategy."""
+    env = {**os.environ, "LAB": lab_cluster.name, "LAB_PORT_OFFSET": str(lab_cluster.port_offset),
+           "MODE": lab_cluster.mode, "BROKERS": str(len(lab_cluster.brokers)), "STRATEGY": "mitogen",
+           "KAFKA_VERSION": lab_cluster.kafka_version}  # fmt: skip
+    if lab_cluster.shape == "dedicated":
+        env["CONTROLLERS"] = str(len(lab_cluster.controllers))
+    result = subprocess.run(["make", "--no-print-directory", "lab"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    assert "mitogen does not load" not in output
+    assert (
+        "mitogen_linear"
+        in subprocess.run(
+            ["make", "-p", "-n", "lab", "STRATEGY=mitogen"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+    )
+    changed = {host: r["changed"] for host, r in parse_recap(output).items() if r["changed"]}
+    assert set(lab_cluster.host_names) <= set(parse_recap(output)) and changed == {}
