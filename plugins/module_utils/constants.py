@@ -99,6 +99,7 @@ TOOL_CLASSES = {
         ((4, 0, 0), "org.apache.kafka.tools.BrokerApiVersionsCommand"),
         ((0, 0, 0), "kafka.admin.BrokerApiVersionsCommand"),
     ],
+    "ClusterTool": [((0, 0, 0), "org.apache.kafka.tools.ClusterTool")],
     "ConfigCommand": [
         ((4, 4, 0), "org.apache.kafka.tools.ConfigCommand"),
         ((0, 0, 0), "kafka.admin.ConfigCommand"),
