@@ -27,6 +27,8 @@ PULUMI_FLAGS ?=
 # mode with co-located members (kafka:zookeeper) is what `make e2e` deploys on separate hosts and
 # tests further, so `make test` leaves it out; name it here to run it.
 MOLECULE_SCENARIOS ?= host_prep:default java:default kafka:default zookeeper:default
+# Unit tests run on every core (pytest-xdist): they are independent and CPU-bound.
+UNIT_WORKERS ?= auto
 
 # Ansible's strategy for the playbooks make runs (make lab, make aws): linear, Ansible's own, or
 # mitogen (PyPI mitogen, in requirements.txt), which took a third off a deploy re-run on the lab.
@@ -100,7 +102,7 @@ lint: $(BIN)/.installed ## ansible-lint (production profile), yamllint and ruff 
 	$(BIN)/ansible-lint --offline
 
 unit: $(BIN)/.installed ## Fast tests: filters, validation, the Pulumi program with mocks.
-	$(BIN)/pytest -m "not lab" tests
+	$(BIN)/pytest -m "not lab" -n $(UNIT_WORKERS) --durations=10 tests
 
 molecule: prereqs $(BIN)/.installed images ## Molecule scenarios of each role (MOLECULE_SCENARIOS).
 	set -e; images=($$(lab/build-image.sh)); \
@@ -115,7 +117,7 @@ molecule: prereqs $(BIN)/.installed images ## Molecule scenarios of each role (M
 	done
 
 e2e: prereqs $(BIN)/.installed ## End-to-end tests on fresh lab clusters, one per shape: clients, security, metrics, re-runs, day-2 operations.
-	$(BIN)/pytest -m "lab and not slow" tests
+	$(BIN)/pytest -m "lab and not slow" --durations=15 tests
 
 e2e-slow: prereqs $(BIN)/.installed ## What make test leaves out for time: the ZooKeeper-mode cluster; config change, upgrade, scale-out, rolling restarts.
 	$(BIN)/pytest -m "lab and slow" tests
