@@ -1,22 +1,30 @@
 #!/usr/bin/env python3
-"""Benchmark a lab cluster with Kafka's own tools: the kit's tuning against Kafka's stock settings
-on the same nodes, and how deploy time grows with the node count.
+"""Benchmark a lab cluster with a librdkafka client on the host: the kit's tuning against Kafka's
+stock settings on the same nodes, in alternating rounds, beside a limit of the machine measured in
+the same run.
 
-  bench/run.py [--records N] [--record-size BYTES] [--latency-rate N] [--latency-seconds S]
-               [--e2e-records N] [--no-scaling] [--keep]
+  bench/run.py [--rounds N] [--seconds S] [--record-size BYTES] [--latency-rate N]
+               [--latency-seconds S] [--scaling] [--keep]
 
 1. Brings up its own lab ("bench", ports shifted by 500) with 3 combined nodes, timing the first
-   deploy (playbooks/deploy.yml) and an idempotent re-run.
-2. "tuned": the cluster as the roles configure it. ProducerPerformance at full speed (records/s,
-   MB/s), ProducerPerformance at a fixed rate (latency percentiles without client queueing),
-   ConsumerPerformance, EndToEndLatency; acks=all on RF=3 topics made by the kafka_topics role.
-3. "stock": deploy.yml again with bench/stock.yml (Kafka's stock value for every tuned setting),
-   which restarts the nodes one at a time; the same workload again.
-4. Unless --no-scaling: a fresh lab of 5 nodes, timing its first deploy and a re-run.
-5. Writes results/bench/results.md (tables, machine, settings), results.png and results.json.
+   deploy (playbooks/deploy.yml), an idempotent re-run and a second no-op re-run.
+2. The limit: the same client against one broker (a topic of replication factor 1 whose
+   partitions all lead on one node), and the data disk's raw sequential write rate (dd with
+   oflag=direct on the log dir's filesystem inside a broker container).
+3. Rounds alternate tuned, stock, tuned, stock, ...: "tuned" is the cluster as the roles configure
+   it (deploy.yml), "stock" is deploy.yml with bench/stock.yml (Kafka's stock value for every tuned
+   setting), a rolling restart either way. Each round, on a fresh RF=3 topic of 6 partitions with
+   min.insync.replicas=2 and acks=all: a paced produce (per-message delivery latency from the
+   delivery callback), a full-speed produce for --seconds, and a consume of everything it wrote.
+   Every round records the load average at its start and end and the client's CPU time against
+   wall time (a client near 1.0 CPU-s per s is the bottleneck, not the cluster).
+4. Unless told --scaling is skipped: a fresh lab of 5 nodes, timing its first deploy and re-run.
+5. Writes results/bench/results.md (medians, spread, ratios, share of the limit), results.png and
+   results.json (every round's raw figures).
 
-The tools run on the first node (inside the lab network); every node, tool and this script share
-the one machine, so the numbers compare settings on that machine, not Kafka's ceiling.
+The client is confluent-kafka (librdkafka) in this process on the host, reaching the brokers'
+published listeners with the lab's admin settings (lab/.state/bench/librdkafka.properties); the
+brokers and the client still share the machine's cores, which the CPU and load figures show.
 """
 
 from __future__ import annotations
@@ -26,9 +34,11 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,8 +47,10 @@ BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "results" / "bench"
 LAB = "bench"
 PORT_OFFSET = 500
-TOOL_ENV = {"KAFKA_TOOL_JVM_OPTS": "-XX:+UseG1GC", "KAFKA_TOOL_HEAP_OPTS": "-Xmx512m"}
 RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+MB = 1_000_000  # MB/s here is 10^6 bytes per second, for the client and dd alike
+# Settings of the librdkafka properties file that may be written to the results (never a secret).
+SHOWN_SETTINGS = ("security.protocol", "sasl.mechanism")
 
 
 def log(message: str) -> None:
@@ -53,6 +65,280 @@ def run(argv: list[str], timeout: int, env: dict | None = None) -> str:
         tail = (result.stdout + result.stderr)[-3000:]
         raise SystemExit(f"bench: {' '.join(argv[:4])}... failed (exit {result.returncode}):\n{tail}")
     return result.stdout + result.stderr
+
+
+# --- pure logic (tests/unit/test_bench.py) ------------------------------------------------------------
+
+
+def parse_properties(text: str) -> dict[str, str]:
+    """key=value lines (server.properties, librdkafka.properties); comments and blanks skipped."""
+    pairs = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", "!")) or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def parse_bootstrap(output: str) -> str:
+    """The servers of the last `bootstrap.servers=...` line `lab.py bootstrap` prints."""
+    found = [
+        line.partition("=")[2].strip()
+        for line in output.splitlines()
+        if line.startswith("bootstrap.servers=")
+    ]
+    if not found or not found[-1]:
+        raise ValueError("no bootstrap.servers=... line")
+    return found[-1]
+
+
+_DD = re.compile(r"^(\d+) bytes .* copied, ([\d.]+) s", re.M)
+
+
+def parse_dd(output: str) -> dict:
+    """dd's summary line: bytes and seconds, and the rate in MB/s (10^6 bytes) computed from them
+    (dd's own figure switches units with its size)."""
+    found = _DD.findall(output)
+    if not found:
+        raise ValueError(f"no dd summary in: {output[-500:]}")
+    size, seconds = int(found[-1][0]), float(found[-1][1])
+    return {"bytes": size, "seconds": seconds, "mb_per_sec": round(size / MB / seconds, 1)}
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100), linear between the closest ranks."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def throughput(records: int, record_size: int, seconds: float) -> dict:
+    return {
+        "records": records,
+        "seconds": round(seconds, 3),
+        "records_per_sec": round(records / seconds, 1) if seconds > 0 else 0.0,
+        "mb_per_sec": round(records * record_size / MB / seconds, 2) if seconds > 0 else 0.0,
+    }
+
+
+def latency(latencies_ms: list[float]) -> dict:
+    return {
+        "p50_ms": round(percentile(latencies_ms, 50), 1),
+        "p99_ms": round(percentile(latencies_ms, 99), 1),
+        "max_ms": round(max(latencies_ms), 1),
+    }
+
+
+def spread(values: list[float]) -> dict:
+    """Median and range of one metric over rounds."""
+    if not values:
+        raise ValueError("no values")
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
+# (label, phase, key, higher is better)
+METRICS = (
+    ("Produce, full speed: records/s", "produce", "records_per_sec", True),
+    ("Produce, full speed: MB/s", "produce", "mb_per_sec", True),
+    ("Produce, full speed: p50 latency ms", "produce", "p50_ms", False),
+    ("Produce, full speed: p99 latency ms", "produce", "p99_ms", False),
+    ("Produce, paced: p50 latency ms", "paced", "p50_ms", False),
+    ("Produce, paced: p99 latency ms", "paced", "p99_ms", False),
+    ("Consume: records/s", "consume", "records_per_sec", True),
+    ("Consume: MB/s", "consume", "mb_per_sec", True),
+    ("Client CPU, full-speed produce: CPU-s per s", "produce", "cpu_per_wall", False),
+    ("Client CPU, consume: CPU-s per s", "consume", "cpu_per_wall", False),
+)
+
+
+def summarize(rounds: list[dict]) -> dict:
+    """{config: {"phase.key": spread}} over the rounds of each config."""
+    configs = sorted({r["config"] for r in rounds})
+    summary = {}
+    for config in configs:
+        mine = [r for r in rounds if r["config"] == config]
+        summary[config] = {
+            f"{phase}.{key}": spread([r[phase][key] for r in mine]) for _, phase, key, _ in METRICS
+        }
+    return summary
+
+
+def ratio(a: float, b: float) -> float | None:
+    return round(a / b, 2) if b else None
+
+
+def ratios(summary: dict) -> dict:
+    """tuned / stock of the medians, per metric."""
+    tuned, stock = summary["tuned"], summary["stock"]
+    return {metric: ratio(tuned[metric]["median"], stock[metric]["median"]) for metric in tuned}
+
+
+def shares(summary: dict, limit: dict) -> dict:
+    """Each config's median throughput as a share of the one-node RF=1 figure of the same kind."""
+    out = {}
+    for config, metrics in summary.items():
+        out[config] = {}
+        for metric in ("produce.mb_per_sec", "consume.mb_per_sec"):
+            phase, key = metric.split(".")
+            out[config][metric] = ratio(metrics[metric]["median"], limit["one_node"][phase][key])
+    return out
+
+
+def alternation(configs: list[str], rounds: int) -> list[str]:
+    """tuned, stock, tuned, stock, ...: `rounds` of each, interleaved."""
+    return [config for _ in range(rounds) for config in configs]
+
+
+def settings_diff(tuned: dict[str, str], stock: dict[str, str]) -> dict[str, tuple[str, str]]:
+    return {
+        key: (tuned.get(key, "(default)"), stock.get(key, "(default)"))
+        for key in sorted(set(tuned) | set(stock))
+        if tuned.get(key) != stock.get(key)
+    }
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.0f}"
+
+
+def metric_table(summary: dict, ratio_of: dict, share_of: dict) -> list[str]:
+    out = [
+        "| Metric | Tuned (kit): median | Tuned: min - max | Stock: median | Stock: min - max "
+        "| Tuned / stock | Tuned, share of limit | Stock, share of limit |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, phase, key, _ in METRICS:
+        metric = f"{phase}.{key}"
+        t, s = summary["tuned"][metric], summary["stock"][metric]
+        share_t = share_of["tuned"].get(metric)
+        share_s = share_of["stock"].get(metric)
+        out.append(
+            f"| {label} | {number(t['median'])} | {number(t['min'])} - {number(t['max'])} "
+            f"| {number(s['median'])} | {number(s['min'])} - {number(s['max'])} | {number(ratio_of[metric])} "
+            f"| {percent(share_t)} | {percent(share_s)} |"
+        )
+    return out
+
+
+def percent(share: float | None) -> str:
+    return "" if share is None else f"{share * 100:.0f} %"
+
+
+def rounds_table(rounds: list[dict]) -> list[str]:
+    out = [
+        "| # | Config | Produce MB/s | Produce p99 ms | Paced p50 / p99 ms | Consume MB/s "
+        "| Client CPU/wall (produce, consume) | Load average at start | at end |",
+        "|---:|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for n, r in enumerate(rounds, 1):
+        out.append(
+            f"| {n} | {r['config']} | {number(r['produce']['mb_per_sec'])} "
+            f"| {number(r['produce']['p99_ms'])} "
+            f"| {number(r['paced']['p50_ms'])} / {number(r['paced']['p99_ms'])} "
+            f"| {number(r['consume']['mb_per_sec'])} "
+            f"| {r['produce']['cpu_per_wall']:.2f}, {r['consume']['cpu_per_wall']:.2f} "
+            f"| {r['load']['start']} | {r['load']['end']} |"
+        )
+    return out
+
+
+def markdown(data: dict) -> str:
+    opts, facts, nodes, limit = data["settings"], data["host"], data["node"], data["limit"]
+    one = limit["one_node"]
+    out = [
+        "# Benchmark: the kit's tuning against Kafka's stock settings",
+        "",
+        f"Measured {data['when']} by `make bench` (bench/run.py): {facts['nproc']} cores, "
+        f"{facts['memory_gib']} GiB, kernel {facts['kernel']}, Debian {facts['debian']}, Docker "
+        f"{facts['docker_engine']}. Kafka {nodes['kafka_version']}, broker heap {nodes['broker_heap']}. "
+        f"Client: confluent-kafka {data['client']['confluent_kafka']} (librdkafka "
+        f"{data['client']['librdkafka']}) on the host, {data['client']['security']}.",
+        f"Load average (1, 5, 15 min) at the start of the run {data['load']['start']}, at its end "
+        f"{data['load']['end']}; per round in the table of rounds below.",
+        "",
+        f"Method: {opts['rounds']} rounds of each configuration, alternating (tuned, stock, tuned, ...), "
+        "each a rolling re-deploy of the same 3 combined broker/controller nodes; per round, on a fresh "
+        f"topic (RF=3, 6 partitions, min.insync.replicas=2, acks=all, {opts['record_size']}-byte records): "
+        f"{opts['latency_rate'] * opts['latency_seconds']:,} records paced at {opts['latency_rate']}/s "
+        "(per-message delivery latency from the delivery callback), "
+        f"{opts['seconds']} s at full speed (latency includes the client's queue), then everything "
+        "consumed by a new group (timed from the first record). Medians with min - max over the "
+        "rounds; the ratio is of the medians. MB/s is 10^6 bytes per second.",
+        "",
+    ]
+    out += metric_table(data["summary"], data["ratios"], data["shares"])
+    out += [
+        "",
+        "Throughput: higher is better; latency and client CPU: lower is better (a latency ratio below "
+        "1 favours the kit). Share of limit: the median against the one-node figure below.",
+        "",
+        "## The limit of this machine, same run",
+        "",
+        f"- One node, RF=1 (a topic of 6 partitions all on broker {one['broker']}, tuned settings, "
+        f"the same client and acks=all): produce {number(one['produce']['mb_per_sec'])} MB/s "
+        f"({number(one['produce']['records_per_sec'])} records/s, client CPU/wall "
+        f"{one['produce']['cpu_per_wall']:.2f}), consume {number(one['consume']['mb_per_sec'])} MB/s "
+        f"(client CPU/wall {one['consume']['cpu_per_wall']:.2f}).",
+        f"- The data disk, raw sequential write ({limit['disk']['command']} in {limit['disk']['container']}"
+        f" on {limit['disk']['directory']}): {number(limit['disk']['mb_per_sec'])} MB/s. All three "
+        "brokers share it, and RF=3 writes every record three times: the tuned median produce puts "
+        f"{number(limit['disk_share_tuned'] * 100)} % of that on the disk (before page-cache flushing).",
+        "",
+        "## Rounds",
+        "",
+    ]
+    out += rounds_table(data["rounds"])
+    out += [
+        "",
+        "Client CPU/wall: CPU seconds of this process (Python and librdkafka's threads) per second of "
+        "wall time; near 1 means the client, not the cluster, set the pace.",
+        "",
+        "## What differed between tuned and stock (server.properties of kafka-1)",
+        "",
+        "| Setting | Tuned (kit) | Stock |",
+        "|---|---:|---:|",
+    ]
+    out += [f"| `{key}` | {a} | {b} |" for key, (a, b) in sorted(data["settings_diff"].items())]
+    switches = data["switches"]
+    out += [
+        "",
+        "## Deploy time",
+        "",
+        "| Nodes | Hosts up, s | First deploy, s | Re-run, s (changed) | Second re-run, s (changed) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for d in data["deploys"]:
+        second = d.get("rerun2")
+        out.append(
+            f"| {d['brokers']} | {d['hosts_up_seconds']} | {d['first']['seconds']} | "
+            f"{d['rerun']['seconds']} ({d['rerun']['changed']}) | "
+            + (f"{second['seconds']} ({second['changed']}) |" if second else "- |")
+        )
+    out += [
+        "",
+        f"Switching configuration between rounds (deploy.yml, a rolling restart behind the health "
+        f"gates), {len(switches)} times: "
+        + ", ".join(f"to {s['to']} {s['seconds']} s ({s['changed']} changed)" for s in switches)
+        + ".",
+        "",
+        "![rounds of tuned and stock, and the limit](results.png)",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def public_settings(conf: dict[str, str]) -> str:
+    return ", ".join(f"{key}={conf[key]}" for key in SHOWN_SETTINGS if key in conf) or "plaintext"
 
 
 # --- the lab --------------------------------------------------------------------------------------
@@ -86,8 +372,8 @@ def playbook(name: str, *extra: str) -> dict:
     return {"seconds": round(seconds, 1), "changed": changed}
 
 
-def bring_up(brokers: int, kafka_version: str) -> dict:
-    """A blank lab of `brokers` combined nodes: hosts, first deploy, idempotent re-run."""
+def bring_up(brokers: int, kafka_version: str, second_rerun: bool = False) -> dict:
+    """A blank lab of `brokers` combined nodes: hosts, first deploy, idempotent re-run(s)."""
     lab("down")
     started = time.monotonic()
     lab("up", "--brokers", str(brokers), "--kafka-version", kafka_version, "--port-offset", str(PORT_OFFSET))
@@ -97,121 +383,237 @@ def bring_up(brokers: int, kafka_version: str) -> dict:
     log(f"first deploy of {brokers} nodes: {first['seconds']} s, {first['changed']} changed; re-running")
     rerun = playbook("deploy.yml")
     log(f"re-run: {rerun['seconds']} s, {rerun['changed']} changed")
-    return {"brokers": brokers, "hosts_up_seconds": round(hosts_up, 1), "first": first, "rerun": rerun}
-
-
-# --- Kafka's tools on the first node -----------------------------------------------------------------
+    result = {"brokers": brokers, "hosts_up_seconds": round(hosts_up, 1), "first": first, "rerun": rerun}
+    if second_rerun:
+        result["rerun2"] = playbook("deploy.yml")
+        log(f"second re-run: {result['rerun2']['seconds']} s, {result['rerun2']['changed']} changed")
+    return result
 
 
 def container(host: str = "kafka-1") -> str:
     return f"kafkakit-{LAB}-{host}"
 
 
-def node(*command: str, timeout: int = 900) -> str:
-    env_args = [arg for key, value in TOOL_ENV.items() for arg in ("--env", f"{key}={value}")]
-    return run(["docker", "exec", *env_args, container(), *command], timeout)
-
-
-def tool(main_class: str, *args: str, timeout: int = 900) -> str:
-    return node("kafka-run-class", f"org.apache.kafka.tools.{main_class}", *args, timeout=timeout)
-
-
-def bootstrap(brokers: int = 3) -> str:
-    return ",".join(f"kafka-{n}:9092" for n in range(1, brokers + 1))
-
-
-_PRODUCER = re.compile(
-    r"(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency, "
-    r"([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th"
-)
-
-
-def parse_producer(output: str) -> dict:
-    found = _PRODUCER.findall(output)
-    if not found:
-        raise SystemExit(f"bench: no ProducerPerformance summary in:\n{output[-2000:]}")
-    records, rate, mb, avg, peak, p50, p95, p99, p999 = found[-1]
-    return {
-        "records": int(records),
-        "records_per_sec": float(rate),
-        "mb_per_sec": float(mb),
-        "avg_ms": float(avg),
-        "max_ms": float(peak),
-        "p50_ms": int(p50),
-        "p95_ms": int(p95),
-        "p99_ms": int(p99),
-        "p999_ms": int(p999),
-    }
-
-
-def parse_consumer(output: str) -> dict:
-    lines = output.splitlines()
-    for index, line in enumerate(lines[:-1]):
-        if line.startswith("start.time"):
-            fields = dict(zip(line.split(", "), lines[index + 1].split(", "), strict=False))
-            return {
-                "records": int(fields["data.consumed.in.nMsg"]),
-                "mb_per_sec": float(fields["fetch.MB.sec"]),
-                "records_per_sec": float(fields["fetch.nMsg.sec"]),
-                "mb_per_sec_with_join": float(fields["MB.sec"]),
-                "group_join_ms": int(fields["rebalance.time.ms"]),
-            }
-    raise SystemExit(f"bench: no ConsumerPerformance summary in:\n{output[-2000:]}")
-
-
-def parse_end_to_end(output: str) -> dict:
-    avg = re.search(r"Avg latency: ([\d.]+) ms", output)
-    pct = re.search(r"Percentiles: 50th = (\d+), 99th = (\d+), 99\.9th = (\d+)", output)
-    if not (avg and pct):
-        raise SystemExit(f"bench: no EndToEndLatency summary in:\n{output[-2000:]}")
-    return {"avg_ms": float(avg[1]), "p50_ms": int(pct[1]), "p99_ms": int(pct[2]), "p999_ms": int(pct[3])}
-
-
-def measure(label: str, topic: str, opts: argparse.Namespace) -> dict:
-    """The workload, once. Latency first, on an idle cluster (a run after a saturating one would
-    measure its backlog), then full-speed produce, then consume what it wrote."""
-    servers = bootstrap()
-    size = str(opts.record_size)
-    props = ["--producer-props", f"bootstrap.servers={servers}", "acks=all"]
-    produce = ["ProducerPerformance", "--topic", topic, "--record-size", size, *props]
-    load = {"start": load_average()}
-
-    log(f"{label}: end-to-end latency, {opts.e2e_records} round trips")
-    round_trips = str(opts.e2e_records)
-    end_to_end = parse_end_to_end(tool("EndToEndLatency", servers, "bench_latency", round_trips, "all", size))
-
-    paced_records = opts.latency_rate * opts.latency_seconds
-    log(f"{label}: producing {paced_records} records at {opts.latency_rate}/s for latency")
-    paced = parse_producer(
-        tool(*produce, "--num-records", str(paced_records), "--throughput", str(opts.latency_rate))
-    )
-
-    log(f"{label}: producing {opts.records} records of {size} bytes at full speed")
-    full = parse_producer(tool(*produce, "--num-records", str(opts.records), "--throughput", "-1"))
-    log(f"{label}: {full['records_per_sec']:.0f} records/s, {full['mb_per_sec']} MB/s")
-
-    log(f"{label}: consuming {opts.records} records")
-    group = f"bench-{label}-{int(time.time())}"
-    consume = ["ConsumerPerformance", "--bootstrap-server", servers, "--topic", topic, "--group", group]
-    consumed = parse_consumer(tool(*consume, "--messages", str(opts.records), "--timeout", "60000"))
-    log(f"{label}: {consumed['records_per_sec']:.0f} records/s consumed")
-    load["end"] = load_average()
-    return {
-        "produce": full,
-        "produce_paced": paced,
-        "consume": consumed,
-        "end_to_end": end_to_end,
-        "load": load,
-    }
+def node(*command: str, host: str = "kafka-1", timeout: int = 900) -> str:
+    return run(["docker", "exec", container(host), *command], timeout)
 
 
 def server_properties() -> dict[str, str]:
-    text = node("cat", "/etc/kafka/server.properties")
-    pairs = (line.split("=", 1) for line in text.splitlines() if "=" in line and not line.startswith("#"))
-    return {key.strip(): value.strip() for key, value in pairs}
+    return parse_properties(node("cat", "/etc/kafka/server.properties"))
 
 
-# --- facts -------------------------------------------------------------------------------------------
+def client_conf() -> dict[str, str]:
+    """bootstrap.servers and the admin's librdkafka settings (with a password: never printed)."""
+    servers = parse_bootstrap(lab("bootstrap"))
+    path = ROOT / "lab" / ".state" / LAB / "librdkafka.properties"
+    return {"bootstrap.servers": servers, **parse_properties(path.read_text())}
+
+
+# --- the workload -------------------------------------------------------------------------------------
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+class Clock:
+    """Wall and CPU time of this process (Python and librdkafka's threads) over a phase."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.monotonic(), time.process_time()
+
+    def stop(self) -> tuple[float, float]:
+        wall = time.monotonic() - self.wall
+        return wall, (time.process_time() - self.cpu) / wall if wall else 0.0
+
+
+def make_topic(conf: dict, name: str, partitions: int = 6, assignment: list[list[int]] | None = None) -> None:
+    from confluent_kafka.admin import AdminClient, NewTopic  # noqa: PLC0415
+
+    admin = AdminClient(conf)
+    if assignment:
+        topic = NewTopic(name, replica_assignment=assignment, config={"min.insync.replicas": "1"})
+    else:
+        topic = NewTopic(name, partitions, 3, config={"min.insync.replicas": "2"})
+    admin.create_topics([topic])[name].result(60)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # every partition has a leader before the clock starts
+        meta = admin.list_topics(name, timeout=10).topics[name]
+        if not meta.error and meta.partitions and all(p.leader >= 0 for p in meta.partitions.values()):
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"bench: topic {name} has no leaders after 60 s")
+
+
+def drop_topic(conf: dict, name: str) -> None:
+    from confluent_kafka.admin import AdminClient  # noqa: PLC0415
+
+    try:
+        AdminClient(conf).delete_topics([name])[name].result(60)
+    except Exception as error:  # a topic left behind costs disk, not correctness
+        log(f"could not delete {name}: {error}")
+
+
+def producer(conf: dict):
+    from confluent_kafka import Producer  # noqa: PLC0415
+
+    return Producer({**conf, "acks": "all", "linger.ms": 5, "queue.buffering.max.kbytes": 262144})
+
+
+def produce_full(conf: dict, topic: str, seconds: float, size: int) -> dict:
+    """As fast as the client goes for `seconds`, then flush; latency from produce() to delivery."""
+    p = producer(conf)
+    payload = os.urandom(size)
+    latencies: list[float] = []
+    errors = []
+
+    def delivered(sent: float):
+        def callback(error, _msg):
+            if error:
+                errors.append(str(error))
+            else:
+                latencies.append((time.monotonic() - sent) * 1000)
+
+        return callback
+
+    clock = Clock()
+    end = clock.wall + seconds
+    sent = 0
+    while time.monotonic() < end:
+        try:
+            p.produce(topic, payload, on_delivery=delivered(time.monotonic()))
+            sent += 1
+        except BufferError:
+            p.poll(0.005)
+            continue
+        if sent % 256 == 0:
+            p.poll(0)
+    p.flush(120)
+    wall, cpu = clock.stop()
+    if errors:
+        raise SystemExit(f"bench: {len(errors)} records not acknowledged, first: {errors[0]}")
+    return {**throughput(len(latencies), size, wall), **latency(latencies), "cpu_per_wall": round(cpu, 2)}
+
+
+def produce_paced(conf: dict, topic: str, rate: int, seconds: int, size: int) -> dict:
+    """`rate` records/s for `seconds`: latency of each record without the client's own queue."""
+    p = producer(conf)
+    payload = os.urandom(size)
+    latencies: list[float] = []
+    errors = []
+
+    def delivered(sent: float):
+        def callback(error, _msg):
+            if error:
+                errors.append(str(error))
+            else:
+                latencies.append((time.monotonic() - sent) * 1000)
+
+        return callback
+
+    clock = Clock()
+    total = rate * seconds
+    for n in range(total):
+        due = clock.wall + n / rate
+        while (wait := due - time.monotonic()) > 0:
+            p.poll(wait)
+        p.produce(topic, payload, on_delivery=delivered(time.monotonic()))
+        p.poll(0)
+    p.flush(120)
+    wall, cpu = clock.stop()
+    if errors:
+        raise SystemExit(f"bench: {len(errors)} paced records not acknowledged, first: {errors[0]}")
+    return {**throughput(len(latencies), size, wall), **latency(latencies), "cpu_per_wall": round(cpu, 2)}
+
+
+def consume_all(conf: dict, topic: str, expected: int, size: int) -> dict:
+    """A new group reads `expected` records; timed from the first record (the join apart)."""
+    from confluent_kafka import Consumer  # noqa: PLC0415
+
+    c = Consumer(
+        {
+            **conf,
+            "group.id": f"bench-{uuid.uuid4().hex[:8]}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "fetch.max.bytes": 52428800,
+        }
+    )
+    c.subscribe([topic])
+    joined = time.monotonic()
+    count, clock = 0, None
+    deadline = joined + 300
+    while count < expected and time.monotonic() < deadline:
+        for msg in c.consume(num_messages=10000, timeout=1.0):
+            if msg.error():
+                continue
+            if clock is None:
+                clock = Clock()
+            count += 1
+    if clock is None:
+        raise SystemExit(f"bench: nothing consumed from {topic}")
+    wall, cpu = clock.stop()
+    first_record = round(clock.wall - joined, 2)
+    c.close()
+    if count < expected:
+        raise SystemExit(f"bench: consumed {count} of {expected} records from {topic}")
+    return {**throughput(count, size, wall), "cpu_per_wall": round(cpu, 2), "join_s": first_record}
+
+
+def workload(conf: dict, topic: str, opts: argparse.Namespace, paced: bool = True) -> dict:
+    size = opts.record_size
+    result: dict = {"topic": topic}
+    if paced:
+        log(f"{topic}: {opts.latency_rate * opts.latency_seconds} records at {opts.latency_rate}/s")
+        result["paced"] = produce_paced(conf, topic, opts.latency_rate, opts.latency_seconds, size)
+    log(f"{topic}: full speed for {opts.seconds} s")
+    result["produce"] = produce_full(conf, topic, opts.seconds, size)
+    expected = result["produce"]["records"] + (result["paced"]["records"] if paced else 0)
+    consumed = consume_all(conf, topic, expected, size)
+    result["consume"] = consumed
+    log(
+        f"{topic}: produce {result['produce']['mb_per_sec']} MB/s "
+        f"(cpu {result['produce']['cpu_per_wall']}), consume {consumed['mb_per_sec']} MB/s"
+    )
+    return result
+
+
+def one_round(conf: dict, config: str, n: int, opts: argparse.Namespace) -> dict:
+    topic = f"bench_{config}_{n}"
+    make_topic(conf, topic)
+    start = load_average()
+    result = workload(conf, topic, opts)
+    result.update(config=config, load={"start": start, "end": load_average()})
+    drop_topic(conf, topic)
+    return result
+
+
+def one_node_limit(conf: dict, opts: argparse.Namespace) -> dict:
+    from confluent_kafka.admin import AdminClient  # noqa: PLC0415
+
+    broker = min(AdminClient(conf).list_topics(timeout=10).brokers)
+    topic = "bench_limit_rf1"
+    make_topic(conf, topic, assignment=[[broker]] * 6)
+    start = load_average()
+    result = workload(conf, topic, opts, paced=False)
+    result.update(broker=broker, load={"start": start, "end": load_average()})
+    drop_topic(conf, topic)
+    return result
+
+
+def disk_limit() -> dict:
+    directory = server_properties().get("log.dirs", "/var/lib/kafka").split(",")[0]
+    target = f"{directory.rstrip('/')}/bench-dd.tmp"
+    command = f"dd if=/dev/zero of={target} bs=1M count=512 oflag=direct"
+    try:
+        output = node("sh", "-c", f"{command} 2>&1; rc=$?; rm -f {target}; exit $rc", timeout=300)
+    except SystemExit:  # a filesystem without O_DIRECT: flush at the end instead
+        command = f"dd if=/dev/zero of={target} bs=1M count=512 conv=fdatasync"
+        output = node("sh", "-c", f"{command} 2>&1; rc=$?; rm -f {target}; exit $rc", timeout=300)
+    return {**parse_dd(output), "command": f"`{command}`", "container": container(), "directory": directory}
+
+
+# --- facts ---------------------------------------------------------------------------------------------
 
 
 def host_facts() -> dict:
@@ -229,114 +631,20 @@ def host_facts() -> dict:
     }
 
 
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def node_facts() -> dict:
+def node_facts(kafka_version: str) -> dict:
     processes = node("ps", "-eo", "args")
     broker = next((line for line in processes.splitlines() if "kafka.Kafka" in line), "")
     heap = re.search(r"-Xmx(\S+)", broker)
-    gc = [flag for flag in broker.split() if flag.startswith("-XX:")]
+    version = re.search(r"kafka_\d+\.\d+-(\d+\.\d+\.\d+)", broker) or re.search(
+        r"kafka-(\d+\.\d+\.\d+)", broker
+    )
     return {
-        "kafka_version": tool("TopicCommand", "--version").strip().split()[0],
-        "jvm": node("java", "-version").strip().splitlines()[0],
+        "kafka_version": version[1] if version else kafka_version,
         "broker_heap": heap[1] if heap else "?",
-        "broker_jvm_flags": " ".join(gc),
-        "tool_jvm": f"{TOOL_ENV['KAFKA_TOOL_JVM_OPTS']} {TOOL_ENV['KAFKA_TOOL_HEAP_OPTS']}",
     }
 
 
-# --- results -------------------------------------------------------------------------------------------
-
-
-def ratio(tuned: float, stock: float) -> str:
-    return f"{tuned / stock:.2f}" if stock else "n/a"
-
-
-ROWS = (
-    ("Produce, full speed: records/s", "produce", "records_per_sec"),
-    ("Produce, full speed: MB/s", "produce", "mb_per_sec"),
-    ("Produce, full speed: p50 latency ms", "produce", "p50_ms"),
-    ("Produce, full speed: p99 latency ms", "produce", "p99_ms"),
-    ("Produce, paced: p50 latency ms", "produce_paced", "p50_ms"),
-    ("Produce, paced: p95 latency ms", "produce_paced", "p95_ms"),
-    ("Produce, paced: p99 latency ms", "produce_paced", "p99_ms"),
-    ("Produce, paced: p99.9 latency ms", "produce_paced", "p999_ms"),
-    ("Consume: records/s", "consume", "records_per_sec"),
-    ("Consume: MB/s", "consume", "mb_per_sec"),
-    ("End-to-end: p50 latency ms", "end_to_end", "p50_ms"),
-    ("End-to-end: p99 latency ms", "end_to_end", "p99_ms"),
-    ("End-to-end: p99.9 latency ms", "end_to_end", "p999_ms"),
-)
-
-
-def rows(tuned: dict, stock: dict) -> list[tuple[str, float, float]]:
-    return [(name, tuned[test][key], stock[test][key]) for name, test, key in ROWS]
-
-
-def number(value: float) -> str:
-    return f"{value:,.0f}" if value >= 100 else f"{value:g}"
-
-
-def markdown(data: dict) -> str:
-    opts, facts, nodes = data["settings"], data["host"], data["node"]
-    tuned, stock = data["phases"]["tuned"], data["phases"]["stock"]
-    out = [
-        "# Benchmark: the kit's tuning against Kafka's stock settings",
-        "",
-        f"Measured {data['when']} by `make bench` (bench/run.py): {facts['nproc']} cores, "
-        f"{facts['memory_gib']} GiB, kernel {facts['kernel']}, Debian {facts['debian']}, Docker "
-        f"{facts['docker_engine']}. Kafka {nodes['kafka_version']}, {nodes['jvm']}, broker heap "
-        f"{nodes['broker_heap']} ({nodes['broker_jvm_flags']}); tools on kafka-1 with {nodes['tool_jvm']}.",
-        f"Load average (1, 5, 15 min) at start {data['load']['start']}, at end {data['load']['end']}; "
-        f"during the tuned run {tuned['load']['start']} to {tuned['load']['end']}, during the stock run "
-        f"{stock['load']['start']} to {stock['load']['end']}. Other work on the machine shares its cores "
-        "with the brokers: read small ratios as noise.",
-        "",
-        f"Workload: acks=all, RF=3 topics of 6 partitions with min.insync.replicas=2 (EndToEndLatency: 1 "
-        f"partition), in this order: {opts['e2e_records']:,} end-to-end round trips; "
-        f"{opts['latency_rate'] * opts['latency_seconds']:,} records at {opts['latency_rate']} records/s "
-        '("paced": latency without the client\'s own queue); '
-        f"{opts['records']:,} records of {opts['record_size']} bytes at full speed, then the same consumed. "
-        "Three brokers, each a combined broker and controller node in a container.",
-        "",
-        "| Metric | Tuned (kit) | Stock | Tuned / stock |",
-        "|---|---:|---:|---:|",
-    ]
-    out += [f"| {name} | {number(a)} | {number(b)} | {ratio(a, b)} |" for name, a, b in rows(tuned, stock)]
-    out += [
-        "",
-        "Throughput: higher is better; latency: lower is better (a ratio below 1 favours the kit).",
-        "",
-        "What differed between the two runs (server.properties of kafka-1):",
-        "",
-        "| Setting | Tuned (kit) | Stock |",
-        "|---|---:|---:|",
-    ]
-    out += [f"| `{key}` | {a} | {b} |" for key, (a, b) in sorted(data["settings_diff"].items())]
-    out += [
-        "",
-        "## Deploy time by node count",
-        "",
-        "| Nodes | Hosts up, s | First deploy, s | Re-run, s | Re-run changed |",
-        "|---:|---:|---:|---:|---:|",
-    ]
-    for run_ in data["deploys"]:
-        out.append(
-            f"| {run_['brokers']} | {run_['hosts_up_seconds']} | {run_['first']['seconds']} | "
-            f"{run_['rerun']['seconds']} | {run_['rerun']['changed']} |"
-        )
-    switch = data["switch_to_stock"]
-    out += [
-        "",
-        f"Switching the 3 nodes to stock settings (deploy.yml with bench/stock.yml, a rolling restart "
-        f"behind the health gates): {switch['seconds']} s, {switch['changed']} changed.",
-        "",
-        "![tuned against stock, and deploy time](results.png)",
-        "",
-    ]
-    return "\n".join(out)
+# --- chart -----------------------------------------------------------------------------------------------
 
 
 def chart(data: dict, path: Path) -> None:
@@ -345,51 +653,38 @@ def chart(data: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    tuned, stock = data["phases"]["tuned"], data["phases"]["stock"]
-    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4.6))
-    width = 0.38
-
-    def bars(axis, labels, series, title, unit):
-        a, b = series
-        xs = range(len(labels))
-        axis.bar([x - width / 2 for x in xs], a, width, label="tuned (kit)", color="#2b6cb0")
-        axis.bar([x + width / 2 for x in xs], b, width, label="stock", color="#a0aec0")
-        axis.set_xticks(list(xs), labels)
-        axis.set_title(title)
-        axis.set_ylabel(unit)
-        axis.legend()
-
-    bars(
-        left,
-        ["produce", "consume"],
-        (
-            [tuned["produce"]["mb_per_sec"], tuned["consume"]["mb_per_sec"]],
-            [stock["produce"]["mb_per_sec"], stock["consume"]["mb_per_sec"]],
-        ),
-        "Throughput (higher is better)",
-        "MB/s",
-    )
-    keys = [("produce_paced", "p50_ms"), ("produce_paced", "p99_ms")]
-    keys += [("end_to_end", "p50_ms"), ("end_to_end", "p99_ms")]
-    bars(
-        middle,
-        ["produce p50", "produce p99", "e2e p50", "e2e p99"],
-        ([tuned[a][b] for a, b in keys], [stock[a][b] for a, b in keys]),
-        "Latency, acks=all (lower is better)",
-        "ms",
-    )
-    nodes = [d["brokers"] for d in data["deploys"]]
-    right.plot(nodes, [d["first"]["seconds"] for d in data["deploys"]], "o-", label="first deploy")
-    right.plot(nodes, [d["rerun"]["seconds"] for d in data["deploys"]], "s--", label="idempotent re-run")
-    right.set_xticks(nodes)
-    right.set_xlabel("nodes")
-    right.set_ylabel("seconds")
-    right.set_ylim(bottom=0)
-    right.set_title("Deploy time by node count")
-    right.legend()
+    panels = [
+        ("produce", "mb_per_sec", "Produce, full speed, MB/s", "one_node"),
+        ("consume", "mb_per_sec", "Consume, MB/s", "one_node"),
+        ("paced", "p50_ms", "Paced produce p50 latency, ms", None),
+        ("paced", "p99_ms", "Paced produce p99 latency, ms", None),
+    ]
+    figure, axes = plt.subplots(1, len(panels), figsize=(16, 4.6))
+    colors = {"tuned": "#2b6cb0", "stock": "#a0aec0"}
+    for axis, (phase, key, title, limit) in zip(axes, panels, strict=True):
+        for x, config in enumerate(("tuned", "stock")):
+            values = [r[phase][key] for r in data["rounds"] if r["config"] == config]
+            s = data["summary"][config][f"{phase}.{key}"]
+            axis.bar(x, s["median"], 0.6, color=colors[config], label=f"{config} median")
+            axis.errorbar(
+                x,
+                s["median"],
+                yerr=[[s["median"] - s["min"]], [s["max"] - s["median"]]],
+                color="black",
+                capsize=8,
+            )
+            axis.scatter([x] * len(values), values, color="black", s=12, zorder=3)
+        if limit:
+            axis.axhline(
+                data["limit"][limit][phase][key], color="#c53030", linestyle="--", label="one node, RF=1"
+            )
+        axis.set_xticks([0, 1], ["tuned", "stock"])
+        axis.set_title(title, fontsize=10)
+        axis.set_ylim(bottom=0)
+        axis.legend(fontsize=8)
     figure.suptitle(
-        f"Kafka {data['node']['kafka_version']} on {data['host']['nproc']} cores, "
-        f"{data['host']['memory_gib']} GiB ({data['when']})"
+        f"Kafka {data['node']['kafka_version']} on {data['host']['nproc']} cores ({data['when']}): "
+        f"{data['settings']['rounds']} alternating rounds each, median, min-max and every round"
     )
     figure.tight_layout()
     figure.savefig(path, dpi=110)
@@ -399,57 +694,77 @@ def chart(data: dict, path: Path) -> None:
 # --- main ------------------------------------------------------------------------------------------------
 
 
-def main() -> int:
+def main() -> int:  # noqa: PLR0915 (one run, in order)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=50_000, help="records at full speed (default 50000)")
-    parser.add_argument("--record-size", type=int, default=1024, help="bytes per record (default 1024)")
-    parser.add_argument("--latency-rate", type=int, default=500, help="records/s of the paced run (500)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each configuration (3)")
+    parser.add_argument(
+        "--seconds", type=int, default=20, help="seconds of full-speed produce per round (20)"
+    )
+    parser.add_argument("--record-size", type=int, default=1024, help="bytes per record (1024)")
+    parser.add_argument("--latency-rate", type=int, default=1000, help="records/s of the paced run (1000)")
     parser.add_argument("--latency-seconds", type=int, default=10, help="length of the paced run (10)")
-    parser.add_argument("--e2e-records", type=int, default=1000, help="EndToEndLatency round trips (1000)")
     parser.add_argument("--kafka-version", default=os.environ.get("KAFKA_VERSION", "4.4.0"))
-    parser.add_argument("--no-scaling", action="store_true", help="skip the 5-node deploy")
+    parser.add_argument("--scaling", action="store_true", help="also time the deploy of 5 nodes")
     parser.add_argument("--keep", action="store_true", help="leave the bench lab running at the end")
     opts = parser.parse_args()
+    import confluent_kafka  # noqa: PLC0415
 
     data: dict = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "settings": {
             key: getattr(opts, key)
-            for key in ("records", "record_size", "latency_rate", "latency_seconds", "e2e_records")
+            for key in ("rounds", "seconds", "record_size", "latency_rate", "latency_seconds")
         },
         "host": host_facts(),
         "load": {"start": load_average()},
-        "phases": {},
+        "rounds": [],
+        "switches": [],
         "deploys": [],
     }
     try:
-        data["deploys"].append(bring_up(3, opts.kafka_version))
-        topics = playbook("topics.yml", "--extra-vars", f"@{ROOT / 'bench' / 'topics.yml'}")
-        log(f"benchmark topics in place ({topics['changed']} changed)")
-        data["node"] = node_facts()
-        tuned_properties = server_properties()
-        data["phases"]["tuned"] = measure("tuned", "bench_tuned", opts)
-
-        log("deploying Kafka's stock settings to the same nodes (rolling restart)")
-        data["switch_to_stock"] = playbook("deploy.yml", "--extra-vars", f"@{ROOT / 'bench' / 'stock.yml'}")
-        stock_properties = server_properties()
-        data["settings_diff"] = {
-            key: (tuned_properties.get(key, "(default)"), stock_properties.get(key, "(default)"))
-            for key in sorted(set(tuned_properties) | set(stock_properties))
-            if tuned_properties.get(key) != stock_properties.get(key)
+        data["deploys"].append(bring_up(3, opts.kafka_version, second_rerun=True))
+        conf = client_conf()
+        data["client"] = {
+            "confluent_kafka": confluent_kafka.version()[0],
+            "librdkafka": confluent_kafka.libversion()[0],
+            "security": public_settings(conf),
         }
+        data["node"] = node_facts(opts.kafka_version)
+        properties = {"tuned": server_properties()}
+        log("limit: the disk, then one node with RF=1")
+        data["limit"] = {"disk": disk_limit(), "one_node": one_node_limit(conf, opts)}
+        current = "tuned"
+        for n, config in enumerate(alternation(["tuned", "stock"], opts.rounds), 1):
+            if config != current:
+                log(f"switching to {config} settings (rolling restart)")
+                extra = ["--extra-vars", f"@{ROOT / 'bench' / 'stock.yml'}"] if config == "stock" else []
+                data["switches"].append({"to": config, **playbook("deploy.yml", *extra)})
+                now = server_properties()
+                if config in properties and now != properties[config]:
+                    log(f"warning: {config} settings differ from the first {config} round")
+                properties.setdefault(config, now)
+                current = config
+            log(f"round {n}: {config}")
+            data["rounds"].append(one_round(conf, config, n, opts))
+        data["settings_diff"] = settings_diff(properties["tuned"], properties["stock"])
         if not data["settings_diff"]:
             raise SystemExit("bench: the stock deploy changed no setting; nothing to compare")
-        data["phases"]["stock"] = measure("stock", "bench_stock", opts)
-
-        if not opts.no_scaling:
+        if opts.scaling:
             data["deploys"].append(bring_up(5, opts.kafka_version))
     finally:
         data["load"]["end"] = load_average()
         if not opts.keep:
             lab("down")
+        if data["rounds"]:  # whatever was measured, even if the run broke off
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            (RESULTS / "partial.json").write_text(json.dumps(data, indent=2) + "\n")
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    data["summary"] = summarize(data["rounds"])
+    data["ratios"] = ratios(data["summary"])
+    data["shares"] = shares(data["summary"], data["limit"])
+    produced = data["summary"]["tuned"]["produce.mb_per_sec"]["median"]
+    data["limit"]["disk_share_tuned"] = round(3 * produced / data["limit"]["disk"]["mb_per_sec"], 3)
+    (RESULTS / "partial.json").unlink(missing_ok=True)
     (RESULTS / "results.json").write_text(json.dumps(data, indent=2) + "\n")
     (RESULTS / "results.md").write_text(markdown(data))
     chart(data, RESULTS / "results.png")
