@@ -314,8 +314,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_itemcollected(item: pytest.Item) -> None:
-    """Mark the slow shapes' tests before -m selects."""
-    if getattr(item, "callspec", None) and item.callspec.params.get("lab_cluster") in SLOW_SHAPES:
+    """Mark the slow shapes' tests, and each test's own slow_on shapes, before -m selects."""
+    shape = getattr(item, "callspec", None) and item.callspec.params.get("lab_cluster")
+    slow_on = {name for mark in item.iter_markers("slow_on") for name in mark.args}
+    if shape in SLOW_SHAPES or shape in slow_on:
         item.add_marker(pytest.mark.slow)
 
 

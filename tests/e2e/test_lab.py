@@ -105,6 +105,9 @@ def test_a_real_client_writes_with_acks_all_and_reads_everything_back(lab_cluste
     assert sorted(values) == sorted(f"order-{n}" for n in range(MESSAGES))
 
 
+# On dedicated controllers, make test's no-op re-run is the one that closes the certificate
+# rotation (test_day2.py), a stronger case: 195 s a run on 7 hosts is too much to pay twice.
+@pytest.mark.slow_on("dedicated")
 def test_a_rerun_changes_nothing_and_keeps_cluster_id_disks_and_messages(lab_cluster):
     ids_before, disks_before = cluster_ids(lab_cluster), filesystem_ids(lab_cluster)
     assert len(set(ids_before.values())) == 1
@@ -138,6 +141,8 @@ def changed_tasks(output: str) -> list[str]:
     return tasks
 
 
+# Validation, --limit and growing a filesystem do not depend on the controller layout.
+@pytest.mark.slow_on("dedicated")
 def test_a_limited_run_checks_the_whole_inventory_acts_on_one_host_and_grows_its_disk(lab_cluster):
     """--limit: validation still sees every host (a node's settings are checked against the
     others'), while only the limited host is contacted. Its data disk grew first (a larger loop
