@@ -432,7 +432,10 @@ def make_topic(conf: dict, name: str, partitions: int = 6, assignment: list[list
 
     admin = AdminClient(conf)
     if assignment:
-        topic = NewTopic(name, replica_assignment=assignment, config={"min.insync.replicas": "1"})
+        # this client wants the partition count beside the assignment, and no replication factor
+        topic = NewTopic(
+            name, len(assignment), replica_assignment=assignment, config={"min.insync.replicas": "1"}
+        )
     else:
         topic = NewTopic(name, partitions, 3, config={"min.insync.replicas": "2"})
     admin.create_topics([topic])[name].result(60)
