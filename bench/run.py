@@ -452,7 +452,8 @@ def drop_topic(conf: dict, name: str) -> None:
     from confluent_kafka.admin import AdminClient  # noqa: PLC0415
 
     try:
-        AdminClient(conf).delete_topics([name])[name].result(60)
+        admin = AdminClient(conf)  # kept until the result: a collected client cancels its requests
+        admin.delete_topics([name])[name].result(60)
     except Exception as error:  # a topic left behind costs disk, not correctness
         log(f"could not delete {name}: {error}")
 
