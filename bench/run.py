@@ -458,76 +458,79 @@ def drop_topic(conf: dict, name: str) -> None:
         log(f"could not delete {name}: {error}")
 
 
-def producer(conf: dict):
+def producer(conf: dict, topic: str):
+    """A producer whose connections, SASL logins and metadata are ready: one record is written and
+    flushed before any clock starts, or the first phase would time the TLS handshakes (seconds on
+    two busy cores) as the latency of every record queued behind them."""
     from confluent_kafka import Producer  # noqa: PLC0415
 
-    return Producer({**conf, "acks": "all", "linger.ms": 5, "queue.buffering.max.kbytes": 262144})
+    p = Producer({**conf, "acks": "all", "linger.ms": 5, "queue.buffering.max.kbytes": 262144})
+    p.produce(topic, b"warm-up")
+    if p.flush(120):
+        raise SystemExit(f"bench: the warm-up record to {topic} was not acknowledged in 120 s")
+    return p
 
 
-def produce_full(conf: dict, topic: str, seconds: float, size: int) -> dict:
-    """As fast as the client goes for `seconds`, then flush; latency from produce() to delivery."""
-    p = producer(conf)
-    payload = os.urandom(size)
-    latencies: list[float] = []
-    errors = []
+class Deliveries:
+    """Delivery reports of one phase: latency from produce() to acknowledgement, and errors."""
 
-    def delivered(sent: float):
-        def callback(error, _msg):
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+
+    def callback(self, sent: float):
+        def delivered(error, _msg):
             if error:
-                errors.append(str(error))
+                self.errors.append(str(error))
             else:
-                latencies.append((time.monotonic() - sent) * 1000)
+                self.latencies.append((time.monotonic() - sent) * 1000)
 
-        return callback
+        return delivered
 
+    def result(self, p, clock: Clock, size: int, phase: str) -> dict:
+        p.flush(120)
+        wall, cpu = clock.stop()
+        if self.errors:
+            first = self.errors[0]
+            raise SystemExit(f"bench: {len(self.errors)} {phase} records not acknowledged, first: {first}")
+        return {
+            **throughput(len(self.latencies), size, wall),
+            **latency(self.latencies),
+            "cpu_per_wall": round(cpu, 2),
+        }
+
+
+def produce_full(p, topic: str, seconds: float, size: int) -> dict:
+    """As fast as the client goes for `seconds`, then flush; latency from produce() to delivery."""
+    payload = os.urandom(size)
+    deliveries = Deliveries()
     clock = Clock()
     end = clock.wall + seconds
     sent = 0
     while time.monotonic() < end:
         try:
-            p.produce(topic, payload, on_delivery=delivered(time.monotonic()))
+            p.produce(topic, payload, on_delivery=deliveries.callback(time.monotonic()))
             sent += 1
         except BufferError:
             p.poll(0.005)
             continue
         if sent % 256 == 0:
             p.poll(0)
-    p.flush(120)
-    wall, cpu = clock.stop()
-    if errors:
-        raise SystemExit(f"bench: {len(errors)} records not acknowledged, first: {errors[0]}")
-    return {**throughput(len(latencies), size, wall), **latency(latencies), "cpu_per_wall": round(cpu, 2)}
+    return deliveries.result(p, clock, size, "full-speed")
 
 
-def produce_paced(conf: dict, topic: str, rate: int, seconds: int, size: int) -> dict:
+def produce_paced(p, topic: str, rate: int, seconds: int, size: int) -> dict:
     """`rate` records/s for `seconds`: latency of each record without the client's own queue."""
-    p = producer(conf)
     payload = os.urandom(size)
-    latencies: list[float] = []
-    errors = []
-
-    def delivered(sent: float):
-        def callback(error, _msg):
-            if error:
-                errors.append(str(error))
-            else:
-                latencies.append((time.monotonic() - sent) * 1000)
-
-        return callback
-
+    deliveries = Deliveries()
     clock = Clock()
-    total = rate * seconds
-    for n in range(total):
+    for n in range(rate * seconds):
         due = clock.wall + n / rate
         while (wait := due - time.monotonic()) > 0:
             p.poll(wait)
-        p.produce(topic, payload, on_delivery=delivered(time.monotonic()))
+        p.produce(topic, payload, on_delivery=deliveries.callback(time.monotonic()))
         p.poll(0)
-    p.flush(120)
-    wall, cpu = clock.stop()
-    if errors:
-        raise SystemExit(f"bench: {len(errors)} paced records not acknowledged, first: {errors[0]}")
-    return {**throughput(len(latencies), size, wall), **latency(latencies), "cpu_per_wall": round(cpu, 2)}
+    return deliveries.result(p, clock, size, "paced")
 
 
 def consume_all(conf: dict, topic: str, expected: int, size: int) -> dict:
@@ -567,12 +570,14 @@ def consume_all(conf: dict, topic: str, expected: int, size: int) -> dict:
 def workload(conf: dict, topic: str, opts: argparse.Namespace, paced: bool = True) -> dict:
     size = opts.record_size
     result: dict = {"topic": topic}
+    p = producer(conf, topic)
     if paced:
         log(f"{topic}: {opts.latency_rate * opts.latency_seconds} records at {opts.latency_rate}/s")
-        result["paced"] = produce_paced(conf, topic, opts.latency_rate, opts.latency_seconds, size)
+        result["paced"] = produce_paced(p, topic, opts.latency_rate, opts.latency_seconds, size)
     log(f"{topic}: full speed for {opts.seconds} s")
-    result["produce"] = produce_full(conf, topic, opts.seconds, size)
-    expected = result["produce"]["records"] + (result["paced"]["records"] if paced else 0)
+    result["produce"] = produce_full(p, topic, opts.seconds, size)
+    # ... and the warm-up record.
+    expected = 1 + result["produce"]["records"] + (result["paced"]["records"] if paced else 0)
     consumed = consume_all(conf, topic, expected, size)
     result["consume"] = consumed
     log(
