@@ -43,6 +43,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The collection's shared parsers (the checkout is the collection kafkakit.kafka, linked from collections/).
+sys.path.insert(0, str(ROOT / "collections"))
+from ansible_collections.kafkakit.kafka.plugins.module_utils import properties  # noqa: E402
+
 BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "results" / "bench"
 LAB = "bench"
@@ -68,18 +72,6 @@ def run(argv: list[str], timeout: int, env: dict | None = None) -> str:
 
 
 # --- pure logic (tests/unit/test_bench.py) ------------------------------------------------------------
-
-
-def parse_properties(text: str) -> dict[str, str]:
-    """key=value lines (server.properties, librdkafka.properties); comments and blanks skipped."""
-    pairs = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith(("#", "!")) or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        pairs[key.strip()] = value.strip()
-    return pairs
 
 
 def parse_bootstrap(output: str) -> str:
@@ -399,14 +391,14 @@ def node(*command: str, host: str = "kafka-1", timeout: int = 900) -> str:
 
 
 def server_properties() -> dict[str, str]:
-    return parse_properties(node("cat", "/etc/kafka/server.properties"))
+    return properties.parse(node("cat", "/etc/kafka/server.properties"))
 
 
 def client_conf() -> dict[str, str]:
     """bootstrap.servers and the admin's librdkafka settings (with a password: never printed)."""
     servers = parse_bootstrap(lab("bootstrap"))
     path = ROOT / "lab" / ".state" / LAB / "librdkafka.properties"
-    return {"bootstrap.servers": servers, **parse_properties(path.read_text())}
+    return {"bootstrap.servers": servers, **properties.parse(path.read_text())}
 
 
 # --- the workload -------------------------------------------------------------------------------------
