@@ -461,6 +461,20 @@ def sizing_values(cluster: dict) -> list[str]:
     return errors
 
 
+def gate_sources(cluster: dict) -> list[str]:
+    """A gate told to read the metrics needs an exporter on every Kafka node."""
+    if cluster["gate_exporters"]["every_node"]:
+        return []
+    every, exporting = len(cluster["kafka_hosts"]), len(cluster["gate_exporters"]["all"])
+    return [
+        f"{node['host']}: {variable} is metrics, but {every - exporting} of the {every} Kafka nodes "
+        "export no metrics (kafka_metrics_enabled): set it to auto or tools"
+        for node in cluster["_nodes"]
+        for variable in ("kafka_gate_source", "kafka_ops_gate_source")
+        if node["vars"].get(variable) == "metrics"
+    ]
+
+
 # --- ZooKeeper mode -------------------------------------------------------------------------------
 def _chroot_ok(chroot: str) -> bool:
     """An absolute path of plain znode names, not ZooKeeper's own /zookeeper tree."""
@@ -793,7 +807,8 @@ def errors(cluster: dict, hosts: dict[str, dict], groups: dict, require_kafka: b
     for variable in UNIFORM_ZOOKEEPER:
         found += uniform(zookeeper_entries, variable)
     for rule in (mode_and_version, node_ids, replication, listeners, overrides, sizing_values, zookeeper_mode,
-                 ports_on_shared_hosts, declared_topics, declared_access, secure_profile):  # fmt: skip
+                 gate_sources, ports_on_shared_hosts, declared_topics, declared_access,
+                 secure_profile):  # fmt: skip
         found += rule(cluster)
     found += (
         machines(hosts, cluster)

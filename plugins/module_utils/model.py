@@ -503,6 +503,7 @@ def build(hosts: dict[str, dict], groups: dict[str, list[str]], names: dict[str,
     }
     cluster["memberships"] = memberships(cluster)
     cluster["scrape_targets"] = scrape_targets(nodes, members, cluster["monitoring_hosts"], hosts)
+    cluster["gate_exporters"] = gate_exporters(cluster["scrape_targets"]["kafka"], len(nodes), mode)
     cluster["artifacts"] = artifacts(first, members[0]["vars"] if members else {}, mode)
     cluster["dynamic_properties"] = {
         **(
@@ -569,6 +570,20 @@ def scrape_targets(nodes: list[dict], members: list[dict], monitoring: list[str]
         {"target": target, "labels": {"instance": host}} for host, target in sorted(seen_hosts.items())
     ]
     return jobs
+
+
+def gate_exporters(kafka_targets: list[dict], kafka_nodes: int, mode: str) -> dict:
+    """The JMX exporters the metric gates read (kafka_gate source=metrics): every broker's, every
+    controller's (in ZooKeeper mode the brokers', one of which is the controller), and whether every
+    Kafka node has one, without which the gates read the tools."""
+    brokers = [t["target"] for t in kafka_targets if t["labels"]["role"] != "controller"]
+    controllers = [t["target"] for t in kafka_targets if t["labels"]["role"] != "broker"]
+    return {
+        "all": [t["target"] for t in kafka_targets],
+        "brokers": brokers,
+        "controllers": controllers if mode == "kraft" else brokers,
+        "every_node": len(kafka_targets) == kafka_nodes,
+    }
 
 
 def artifacts(kafka: dict, zookeeper: dict, mode: str) -> list[dict]:

@@ -391,6 +391,24 @@ CASES = {
         with_group_var(combined(), kafka_num_io_threads="many"),
         "kafka_num_io_threads 'many' must be auto or a whole number of at least 1",
     ),
+    # --- Gates
+    "metric-gates-without-exporters": (
+        "units",
+        with_host_var(
+            with_group_var(combined(), kafka_gate_source="metrics"), "kafka-2", kafka_metrics_enabled=False
+        ),
+        "kafka-1, kafka-2, kafka-3: kafka_gate_source is metrics, but 1 of the 3 Kafka nodes export no "
+        "metrics (kafka_metrics_enabled): set it to auto or tools",
+    ),
+    "metric-roll-gates-without-exporters": (
+        "units",
+        with_host_var(
+            with_group_var(combined(), kafka_metrics_enabled=False),
+            "kafka-3",
+            kafka_ops_gate_source="metrics",
+        ),
+        "kafka-3: kafka_ops_gate_source is metrics, but 3 of the 3 Kafka nodes export no metrics",
+    ),
     # --- Sameness
     "cluster-id-on-one-host": (
         "sameness",
@@ -595,6 +613,20 @@ def test_dedicated_controllers_give_the_brokers_bootstrap_and_the_controllers_qu
     # The secure profile: brokers over SASL_SSL (SCRAM), the controller listener over SSL (mTLS).
     assert broker["listener.security.protocol.map"] == "INTERNAL:SASL_SSL,CONTROLLER:SSL"
     assert broker["listeners"] == "INTERNAL://:9092"
+
+
+def test_the_gates_read_every_brokers_and_every_controllers_exporter():
+    exporters = evaluate(dedicated(controllers=3, brokers=4))[0]["gate_exporters"]
+    assert exporters["brokers"] == [f"kafka-{i}:7071" for i in range(1, 5)]
+    assert exporters["controllers"] == [f"controller-{i}:7071" for i in range(1, 4)]
+    assert sorted(exporters["all"]) == sorted(exporters["controllers"] + exporters["brokers"])
+    assert exporters["every_node"] is True
+    assert (
+        evaluate(with_host_var(combined(), "kafka-2", kafka_metrics_enabled=False))[0]["gate_exporters"][
+            "every_node"
+        ]
+        is False
+    )
 
 
 def test_a_node_id_written_as_a_string_is_the_number():
