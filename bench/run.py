@@ -45,13 +45,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # The collection's shared parsers (the checkout is the collection kafkakit.kafka, linked from collections/).
 sys.path.insert(0, str(ROOT / "collections"))
-from ansible_collections.kafkakit.kafka.plugins.module_utils import properties  # noqa: E402
+from ansible_collections.kafkakit.kafka.plugins.module_utils import properties, tool_output  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "results" / "bench"
 LAB = "bench"
 PORT_OFFSET = 500
-RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 MB = 1_000_000  # MB/s here is 10^6 bytes per second, for the client and dd alike
 # Settings of the librdkafka properties file that may be written to the results (never a secret).
 SHOWN_SETTINGS = ("security.protocol", "sasl.mechanism")
@@ -360,7 +359,7 @@ def playbook(name: str, *extra: str) -> dict:
         env=ansible_env(),
     )
     seconds = time.monotonic() - started
-    changed = sum(int(match[2]) for match in RECAP.findall(output))
+    changed = sum(host["changed"] for host in tool_output.play_recap(output).values())
     return {"seconds": round(seconds, 1), "changed": changed}
 
 

@@ -309,3 +309,15 @@ def failure_reason(stderr: str, stdout: str = "") -> str:
         if line.strip() and not line.strip().startswith("at ") and "Exiting JVM with code" not in line
     ]
     return lines[-1][:300] if lines else "no output"
+
+
+# --- ansible-playbook's PLAY RECAP ------------------------------------------------------------------
+_RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+
+def play_recap(output: str) -> dict[str, dict[str, int]]:
+    """`{host: {ok, changed, unreachable, failed}}` from the PLAY RECAP of a playbook's output."""
+    return {
+        host: {"ok": int(ok), "changed": int(changed), "unreachable": int(unreachable), "failed": int(failed)}
+        for host, ok, changed, unreachable, failed in _RECAP.findall(output or "")
+    }

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from ansible_collections.kafkakit.kafka.plugins.module_utils import properties, tool_output
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
@@ -46,7 +47,6 @@ LABS = {
     "dedicated": (f"{LAB}-dc", PORT_OFFSET + 100, {"MODE": "kraft", "BROKERS": "3", "CONTROLLERS": "3"}),
 }
 RESULTS = ROOT / "results" / "day2"
-RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
 
 def lab_command(*args: str, lab: str = LAB) -> str:
@@ -80,10 +80,7 @@ class Deploy:
 
 
 def parse_recap(output: str) -> dict[str, dict[str, int]]:
-    return {
-        host: {"ok": int(ok), "changed": int(changed), "unreachable": int(unreach), "failed": int(failed)}
-        for host, ok, changed, unreach, failed in RECAP.findall(output)
-    }
+    return tool_output.play_recap(output)
 
 
 @dataclass
@@ -161,11 +158,7 @@ class LabCluster:
 
     def rdkafka(self, **settings) -> dict:
         """confluent-kafka settings for the published listeners, as the lab's admin."""
-        conf = {}
-        for line in self.librdkafka_properties.read_text().splitlines():
-            if line.strip() and not line.startswith("#"):
-                key, _, value = line.partition("=")
-                conf[key.strip()] = value.strip()
+        conf = properties.parse(self.librdkafka_properties.read_text())
         return {"bootstrap.servers": self.bootstrap_servers, **conf, **settings}
 
     def run_playbook(self, playbook: str, *extra: str, timeout: int = 900) -> Deploy:

@@ -647,3 +647,18 @@ def test_what_is_not_an_exporters_answer_is_refused(text, reason):
     with pytest.raises(ToolOutputError) as refused:
         tool_output.prometheus_metrics(text)
     assert str(refused.value).startswith(reason)
+
+
+def test_the_play_recap_gives_each_hosts_counts():
+    output = (
+        "PLAY RECAP *********************************************************************\n"
+        "broker-1                   : ok=102  changed=0    unreachable=0    failed=0    skipped=33   "
+        "rescued=0    ignored=0\n"
+        "controller-1               : ok=78   changed=2    unreachable=1    failed=1    skipped=19   "
+        "rescued=0    ignored=0\n"
+    )
+    assert tool_output.play_recap(output) == {
+        "broker-1": {"ok": 102, "changed": 0, "unreachable": 0, "failed": 0},
+        "controller-1": {"ok": 78, "changed": 2, "unreachable": 1, "failed": 1},
+    }
+    assert tool_output.play_recap("") == {}
