@@ -51,7 +51,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/collections
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help prereqs images lab lab-down validate docs collection zero-loss bench test lint unit molecule e2e e2e-slow e2e-day2 inventory aws clean
+.PHONY: help prereqs images lab lab-down validate docs collection zero-loss bench test lint unit molecule e2e e2e-slow e2e-lifecycle e2e-day2 inventory aws clean
 
 help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -121,6 +121,9 @@ e2e: prereqs $(BIN)/.installed ## End-to-end tests on fresh lab clusters, one pe
 
 e2e-slow: prereqs $(BIN)/.installed ## What make test leaves out for time: the ZooKeeper-mode cluster; config change, upgrade, scale-out, rolling restarts.
 	$(BIN)/pytest -m "lab and slow" tests
+
+e2e-lifecycle: prereqs $(BIN)/.installed ## Only the controller quorum's changes under verifiable traffic: two controllers added to the live quorum, then removed (the broker drain is in e2e-slow).
+	$(BIN)/pytest -m "lab and lifecycle" tests
 
 e2e-day2: prereqs $(BIN)/.installed ## Only the day-2 operations under verifiable traffic: restart, config change, kill -9, upgrade, scale-out.
 	$(BIN)/pytest -m "lab and day2" tests

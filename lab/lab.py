@@ -6,6 +6,8 @@
                           create or converge the lab's hosts and write its inventory
   lab.py [--name NAME] bootstrap      print bootstrap.servers=...
   lab.py [--name NAME] inventory      print the path of the lab's inventory
+  lab.py [--name NAME] retire HOST... remove hosts and their disks, as VMs are terminated; then
+                                      `up` in the smaller shape writes the inventory without them
   lab.py [--name NAME] down           remove the lab's hosts, network and disks
 
 Several labs can run side by side under different names (the tests use their own, so they never
@@ -394,6 +396,20 @@ def show_inventory(lab: Lab, _: argparse.Namespace) -> None:
     print(lab.inventory)
 
 
+def detach_disk(disk: Path) -> None:
+    for line in run("losetup", "--associated", str(disk), check=False).splitlines():
+        run("losetup", "--detach", line.split(":")[0])
+    disk.unlink(missing_ok=True)
+
+
+def retire(lab: Lab, args: argparse.Namespace) -> None:
+    """Hosts gone for good (a removed node): their containers and data disks."""
+    for name in args.hosts:
+        run("docker", "rm", "--force", "--volumes", lab.container(name), check=False)
+        detach_disk(lab.state / "disks" / f"{name}.img")
+        log(f"{name} retired (host and disk removed)")
+
+
 def down(lab: Lab, _: argparse.Namespace) -> None:
     names = run("docker", "ps", "--all", "--quiet", "--filter", f"label={LABEL}={lab.name}").split()
     if names:
@@ -402,9 +418,7 @@ def down(lab: Lab, _: argparse.Namespace) -> None:
         run("docker", "network", "rm", lab.network)
     disks = lab.state / "disks"
     for disk in sorted(disks.glob("*.img")) if disks.exists() else []:
-        for line in run("losetup", "--associated", str(disk), check=False).splitlines():
-            run("losetup", "--detach", line.split(":")[0])
-        disk.unlink()
+        detach_disk(disk)
     for leftover in ("lab.json", "known_hosts", "client.properties", "librdkafka.properties"):
         (lab.state / leftover).unlink(missing_ok=True)
     # A new lab is a new cluster: its own CA and passwords.
@@ -428,6 +442,9 @@ def main() -> None:
     up_parser.set_defaults(func=up)
     sub.add_parser("bootstrap").set_defaults(func=bootstrap)
     sub.add_parser("inventory").set_defaults(func=show_inventory)
+    retire_parser = sub.add_parser("retire")
+    retire_parser.add_argument("hosts", nargs="+", metavar="HOST")
+    retire_parser.set_defaults(func=retire)
     sub.add_parser("down").set_defaults(func=down)
     args = parser.parse_args()
     args.func(Lab(args.name), args)

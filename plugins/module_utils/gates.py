@@ -60,6 +60,31 @@ def quorum_verdict(
     return f"quorum healthy: leader {leaders[0]['id']}, voters {ids}, max follower lag {worst}"
 
 
+def voters(replication: list[dict]) -> dict[int, dict]:
+    """`{node id: its row}` of the quorum's voters (the leader and its followers; observers are
+    the brokers and the controllers not added yet)."""
+    return {r["id"]: r for r in replication if r["status"] in ("Leader", "Follower")}
+
+
+def observer_verdict(
+    replication: list[dict], node: int, max_lag: int = 1000, max_staleness_ms: int = 10000
+) -> str:
+    """Controller `node` fetches the metadata log as an observer and has caught up with the leader,
+    so adding it as a voter (KIP-853) neither stalls the quorum's commits nor waits on it."""
+    leaders = [r for r in replication if r["status"] == "Leader"]
+    if not leaders:
+        raise NotHealthy("the quorum has no leader")
+    row = next((r for r in replication if r["id"] == node), None)
+    if row is None:
+        raise NotHealthy(f"controller {node} does not fetch from the quorum yet")
+    behind_ms = leaders[0]["last_caught_up_ms"] - row["last_caught_up_ms"]
+    if row["lag"] > max_lag or behind_ms > max_staleness_ms:
+        raise NotHealthy(
+            f"controller {node} is {row['lag']} records and {behind_ms / 1000:.0f}s behind the leader"
+        )
+    return f"controller {node} has caught up as {row['status'].lower()}, {row['lag']} records behind"
+
+
 def brokers_verdict(registered: dict[int, str], expected: int, node: int | None = None) -> str:
     """`expected` brokers registered and unfenced (and broker `node` among them, after its start)."""
     ids = sorted(registered)

@@ -110,21 +110,21 @@ def reassignment_plan(
 
 
 def removal_errors(cluster: dict, host) -> list[str]:
-    """Why `host` (kafka_rebalance_remove_node) cannot be drained and removed from `cluster` (the cluster
-    model), or nothing. Only brokers: a controller is a voter of the quorum."""
+    """Why `host` (kafka_rebalance_remove_node) cannot be removed from `cluster` (the cluster model),
+    or nothing: a broker is drained first, a dedicated controller leaves the quorum first."""
     if not host:
-        return ["kafka_rebalance_remove_node is not set: pass the broker to remove with -e"]
+        return ["kafka_rebalance_remove_node is not set: pass the node to remove with -e"]
     node = cluster["nodes"].get(host)
     if node is None:
         return [f"kafka_rebalance_remove_node={host}: no Kafka node of the inventory has that name"]
-    if "controller" in node["roles"]:
-        return [
-            f"kafka_rebalance_remove_node={host}: {host} is a controller of the quorum; removing a "
-            "voter is not built yet (drain and remove brokers only)"
-        ]
-    if len(cluster["brokers"]) < 2:
-        return [f"kafka_rebalance_remove_node={host}: {host} is the only broker"]
-    return []
+    roles = set(node["roles"])
+    if roles == {"broker", "controller"}:
+        why = "is a combined node, a voter of the quorum and a broker; removing one is not built"
+    elif roles == {"controller"}:
+        why = "is the only controller" if len(cluster["controllers"]) < 2 else ""
+    else:
+        why = "is the only broker" if len(cluster["brokers"]) < 2 else ""
+    return [f"kafka_rebalance_remove_node={host}: {host} {why}"] if why else []
 
 
 def replicas_on(description: dict, node_id) -> list[str]:

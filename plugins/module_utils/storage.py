@@ -141,12 +141,9 @@ def kraft_plan(nodes: list[dict], configured_id: str, fresh_id: str) -> dict:
 
     controllers = [n for n in nodes if "controller" in n["roles"] and n.get("stored") is not None]
     new_quorum = not any(n["stored"] for n in controllers)
-    errors += [
-        f"{n['host']} is a new controller, but the quorum already exists: adding a controller needs "
-        "`kafka-metadata-quorum add-controller`, which deploy does not do yet"
-        for n in controllers
-        if not new_quorum and not n["stored"]
-    ]
+    # A controller new to a quorum that exists is formatted without initial controllers and added
+    # once it has caught up (KIP-853); the voters it is added by are the formatted ones.
+    joining = [n["host"] for n in controllers if not new_quorum and not n["stored"]]
     to_format = {
         n["host"]: [d for d in n["data_dirs"] if d not in n["stored"]]
         for n in nodes
@@ -155,6 +152,7 @@ def kraft_plan(nodes: list[dict], configured_id: str, fresh_id: str) -> dict:
     return {
         "cluster_id": cluster_id,
         "new_quorum": new_quorum,
+        "joining": joining,
         "to_format": {host: dirs for host, dirs in to_format.items() if dirs},
         "errors": errors,
     }

@@ -64,7 +64,9 @@ def test_the_storage_plan_reads_the_facts_of_this_run_and_the_reads_outside_it(k
          "content": base64.b64encode(b"node.id=4\ncluster.id=Existing\nversion=1\n").decode()},
     ]  # fmt: skip
     plan = FILTERS["kafka_storage_plan"](kraft, hostvars, FRESH, outside)
-    assert plan == {"cluster_id": "Existing", "new_quorum": False, "to_format": {}, "errors": []}
+    assert plan == {
+        "cluster_id": "Existing", "new_quorum": False, "joining": [], "to_format": {}, "errors": [],
+    }  # fmt: skip
 
 
 def test_the_storage_plan_names_a_node_read_neither_way(kraft):

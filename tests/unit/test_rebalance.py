@@ -218,6 +218,7 @@ def _cluster(*nodes):
     return {
         "nodes": {host: {"node_id": node_id, "roles": roles} for host, node_id, roles in nodes},
         "brokers": [host for host, _, roles in nodes if "broker" in roles],
+        "controllers": [host for host, _, roles in nodes if "controller" in roles],
     }
 
 
@@ -235,7 +236,7 @@ def test_a_broker_only_node_may_be_removed():
     [
         ("", r"^kafka_rebalance_remove_node is not set"),
         ("kafka-9", r"^kafka_rebalance_remove_node=kafka-9: no Kafka node of the inventory has that name$"),
-        ("kafka-2", r"^kafka_rebalance_remove_node=kafka-2: kafka-2 is a controller of the quorum"),
+        ("kafka-2", r"^kafka_rebalance_remove_node=kafka-2: kafka-2 is a combined node, a voter"),
     ],
 )
 def test_a_node_that_cannot_be_removed_is_refused_naming_the_variable_and_the_host(host, message):
@@ -248,6 +249,16 @@ def test_the_only_broker_is_not_removed():
     cluster = _cluster(("controller-1", 1001, ["controller"]), ("broker-1", 1, ["broker"]))
     only = ["kafka_rebalance_remove_node=broker-1: broker-1 is the only broker"]
     assert rebalance.removal_errors(cluster, "broker-1") == only
+
+
+def test_a_dedicated_controller_may_be_removed_unless_it_is_the_only_one():
+    three = _cluster(
+        *[(f"controller-{n}", 1000 + n, ["controller"]) for n in (1, 2, 3)], ("broker-1", 1, ["broker"])
+    )
+    assert rebalance.removal_errors(three, "controller-2") == []
+    alone = _cluster(("controller-1", 1001, ["controller"]), ("broker-1", 1, ["broker"]))
+    only = ["kafka_rebalance_remove_node=controller-1: controller-1 is the only controller"]
+    assert rebalance.removal_errors(alone, "controller-1") == only
 
 
 def test_replicas_on_a_broker_are_read_from_the_topic_description():

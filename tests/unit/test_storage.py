@@ -38,6 +38,7 @@ def test_a_new_cluster_gets_a_fresh_id_and_a_new_quorum():
     assert result == {
         "cluster_id": FRESH,
         "new_quorum": True,
+        "joining": [],
         "to_format": {"k1": ["/data/kafka"], "k2": ["/data/kafka"], "k3": ["/data/kafka"]},
         "errors": [],
     }
@@ -54,6 +55,7 @@ def test_a_formatted_cluster_keeps_its_id_and_formats_nothing():
     assert storage.kraft_plan(nodes, "", FRESH) == {
         "cluster_id": "Existing",
         "new_quorum": False,
+        "joining": [],
         "to_format": {},
         "errors": [],
     }
@@ -98,12 +100,19 @@ def test_a_log_dir_formatted_for_another_node_id_stops_the_play():
     )
 
 
-def test_a_new_controller_is_refused_when_the_quorum_exists():
+def test_a_new_controller_joins_a_quorum_that_exists():
     nodes = [node("k1", 1, stored=meta("Ours", 1)), node("c2", 2, roles=["controller"], stored={})]
-    assert storage.kraft_plan(nodes, "", FRESH)["errors"] == [
-        "c2 is a new controller, but the quorum already exists: adding a controller needs "
-        "`kafka-metadata-quorum add-controller`, which deploy does not do yet"
-    ]
+    plan = storage.kraft_plan(nodes, "", FRESH)
+    assert plan["errors"] == []
+    assert (plan["new_quorum"], plan["joining"]) == (False, ["c2"])
+    assert plan["to_format"] == {"c2": ["/data/kafka"]}
+    assert plan["cluster_id"] == "Ours"
+
+
+def test_no_controller_joins_a_new_quorum():
+    nodes = [node("c1", 1, roles=["controller"], stored={}), node("c2", 2, roles=["controller"], stored={})]
+    plan = storage.kraft_plan(nodes, "", FRESH)
+    assert (plan["new_quorum"], plan["joining"]) == (True, [])
 
 
 def test_a_host_missing_from_the_run_is_named_and_not_planned():
@@ -122,6 +131,7 @@ def test_the_recorded_meta_properties_of_a_formatted_node_is_its_own():
     assert result == {
         "cluster_id": "5EgCr_BMgQ_N-SwOrJMuJw",
         "new_quorum": False,
+        "joining": [],
         "to_format": {},
         "errors": [],
     }

@@ -1,0 +1,88 @@
+"""The controller quorum's life on a live cluster (KIP-853), under verifiable traffic.
+
+On the cluster with dedicated controllers (3 controllers, 3 brokers, Kafka 4.4.0): two hosts join
+the group kafka_controller and deploy.yml adds them to the live quorum (5 voters); then
+remove_node.yml takes them out again, one run each, their hosts are retired and deploy.yml leaves
+every node naming the 3 voters left. No acknowledged message may be lost on the way. It is heavy
+(two extra JVMs, and every node rolled twice for its controller.quorum.bootstrap.servers), so it
+runs in `make e2e-lifecycle` and `make e2e-slow`, not in make test.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import BIN, ROOT, under_traffic
+
+pytestmark = [pytest.mark.lab, pytest.mark.day2, pytest.mark.slow, pytest.mark.lifecycle]
+ADDED = ("controller-4", "controller-5")
+
+
+def quorum(cluster) -> dict[int, str]:
+    """`{node id: status}` of every replica of the metadata log (Leader, Follower, Observer)."""
+    text = cluster.kafka_tool(
+        cluster.controllers[0], "org.apache.kafka.tools.MetadataQuorumCommand",
+        "--command-config", "/etc/kafka/controller-admin.properties",
+        "--bootstrap-controller", f"{cluster.controllers[0]}:9093", "describe", "--replication",
+    )  # fmt: skip
+    rows = [line.split() for line in text.splitlines()[1:] if line.strip()]
+    return {int(row[0]): row[-1] for row in rows}
+
+
+def voters(cluster) -> list[int]:
+    return sorted(node for node, status in quorum(cluster).items() if status in ("Leader", "Follower"))
+
+
+def registered_controllers(cluster) -> list[int]:
+    text = cluster.kafka_tool(
+        cluster.controllers[0], "org.apache.kafka.tools.ClusterTool", "list-endpoints",
+        "--command-config", "/etc/kafka/controller-admin.properties",
+        "--bootstrap-controller", f"{cluster.controllers[0]}:9093",
+    )  # fmt: skip
+    return sorted(int(line.split()[0]) for line in text.splitlines() if line.rstrip().endswith("controller"))
+
+
+def bootstrap_servers(cluster, host: str) -> str:
+    """The controllers `host` is configured to find the quorum by."""
+    return cluster.exec(host, "grep", "^controller.quorum.bootstrap.servers", "/etc/kafka/server.properties")
+
+
+def ansible_playbook(cluster, name: str, *extra: str) -> str:
+    playbook = ROOT / "playbooks" / name
+    return " ".join([str(BIN / "ansible-playbook"), "-i", str(cluster.inventory), str(playbook), *extra])
+
+
+def lab_up(cluster, controllers: int) -> str:
+    return (
+        f"{BIN / 'python'} {ROOT / 'lab' / 'lab.py'} --name {cluster.name} up "
+        f"--brokers {len(cluster.brokers)} --controllers {controllers} --port-offset {cluster.port_offset}"
+    )
+
+
+@pytest.mark.parametrize("lab_cluster", ["dedicated"], indirect=True)
+def test_two_controllers_join_the_live_quorum_and_leave_it_without_loss(lab_cluster):
+    assert voters(lab_cluster) == [1001, 1002, 1003]
+    grow = f"{lab_up(lab_cluster, 5)} && {ansible_playbook(lab_cluster, 'deploy.yml')}"
+    under_traffic(lab_cluster, "add controllers 4 and 5 to the quorum", "sh", "-c", grow)
+    lab_cluster.refresh()
+    assert voters(lab_cluster) == [1001, 1002, 1003, 1004, 1005]
+    for host in lab_cluster.kafka_hosts:
+        rendered = bootstrap_servers(lab_cluster, host)
+        assert "controller-5:9093" in rendered, f"{host}: {rendered}"
+    # The new voters are formatted and joined: a re-run formats, adds and restarts nothing.
+    lab_cluster.run_playbook("deploy.yml").assert_changed_nothing(lab_cluster.host_names)
+
+    shrink = " && ".join(
+        [ansible_playbook(lab_cluster, "remove_node.yml", "-e", f"kafka_rebalance_remove_node={host}")
+         for host in reversed(ADDED)]
+        + [f"{BIN / 'python'} {ROOT / 'lab' / 'lab.py'} --name {lab_cluster.name} retire {' '.join(ADDED)}",
+           lab_up(lab_cluster, 3), ansible_playbook(lab_cluster, "deploy.yml")]
+    )  # fmt: skip
+    under_traffic(lab_cluster, "remove controllers 5 and 4 from the quorum", "sh", "-c", shrink)
+    lab_cluster.refresh()
+    assert voters(lab_cluster) == [1001, 1002, 1003]
+    # Unregistered too (4.4-IV2), so no stale registration holds a metadata.version upgrade back.
+    assert registered_controllers(lab_cluster) == [1001, 1002, 1003]
+    for host in lab_cluster.kafka_hosts:
+        rendered = bootstrap_servers(lab_cluster, host)
+        assert "controller-4" not in rendered and "controller-5" not in rendered, f"{host}: {rendered}"
+    lab_cluster.assert_partitions_healthy()
