@@ -474,15 +474,13 @@ def build(hosts: dict[str, dict], groups: dict[str, list[str]], names: dict[str,
     cluster["bootstrap_servers"] = (
         endpoints(broker_nodes, inter_broker_listener) if _ports_ok(broker_nodes) else ""
     )
-    cluster["controller_bootstrap"] = (
-        endpoints(controller_nodes, lambda n: n["controller_listener"]) if _ports_ok(controller_nodes) else ""
-    )
     # Each controller's own, for a quorum change that must name only some of the voters.
     cluster["controller_endpoints"] = (
         {n["host"]: endpoints([n], lambda n: n["controller_listener"]) for n in controller_nodes}
         if _ports_ok(controller_nodes)
         else {}
     )
+    cluster["controller_bootstrap"] = ",".join(cluster["controller_endpoints"].values())
     cluster["zookeeper"] = (
         zookeeper_ensemble(members, str(first.get("kafka_zookeeper_chroot", "")))
         if mode == "zookeeper" and members and _members_ok(members)

@@ -106,11 +106,16 @@ def replication(tools: Tools, bootstrap: str) -> list[dict]:
     )
 
 
+def finalized(tools: Tools, bootstrap: str, feature: str) -> str:
+    """The finalized level of `feature` (FeatureCommand describe); empty when the cluster has none."""
+    found = tool_output.features(tools.run("FeatureCommand", "--bootstrap-controller", bootstrap, "describe"))
+    return str(found.get(feature, {}).get("FinalizedVersionLevel", ""))
+
+
 def kraft_version(tools: Tools, bootstrap: str) -> int:
     """The finalized kraft.version: 0 (or absent) is a static quorum, 1 a dynamic one."""
-    found = tool_output.features(tools.run("FeatureCommand", "--bootstrap-controller", bootstrap, "describe"))
-    level = found.get("kraft.version", {}).get("FinalizedVersionLevel", "0")
-    return int(level) if str(level).isdigit() else 0
+    level = finalized(tools, bootstrap, "kraft.version")
+    return int(level) if level.isdigit() else 0
 
 
 # Controller registrations can be deleted from this metadata version on (KIP-1312).
@@ -126,8 +131,7 @@ def metadata_version(level: str) -> tuple[int, int, int]:
 def unregister(module: AnsibleModule, tools: Tools, node: int, bootstrap: str, voters: dict) -> None:
     if node in voters:
         module.fail_json(msg=f"controller {node} is a voter: remove it from the quorum (state=absent) first")
-    found = tool_output.features(tools.run("FeatureCommand", "--bootstrap-controller", bootstrap, "describe"))
-    level = found.get("metadata.version", {}).get("FinalizedVersionLevel", "")
+    level = finalized(tools, bootstrap, "metadata.version")
     if metadata_version(level) < UNREGISTER_FROM_METADATA_VERSION:
         module.warn(
             f"controller {node} stays registered: metadata.version {level or '(unknown)'} cannot unregister "

@@ -11,25 +11,21 @@ runs in `make e2e-lifecycle` and `make e2e-slow`, not in make test.
 from __future__ import annotations
 
 import pytest
+from ansible_collections.kafkakit.kafka.plugins.module_utils import gates, tool_output
 from conftest import BIN, ROOT, under_traffic
 
 pytestmark = [pytest.mark.lab, pytest.mark.day2, pytest.mark.slow, pytest.mark.lifecycle]
 ADDED = ("controller-4", "controller-5")
 
 
-def quorum(cluster) -> dict[int, str]:
-    """`{node id: status}` of every replica of the metadata log (Leader, Follower, Observer)."""
+def voters(cluster) -> list[int]:
+    """The node ids of the quorum's voters, as the kit's own gates read them."""
     text = cluster.kafka_tool(
         cluster.controllers[0], "org.apache.kafka.tools.MetadataQuorumCommand",
         "--command-config", "/etc/kafka/controller-admin.properties",
         "--bootstrap-controller", f"{cluster.controllers[0]}:9093", "describe", "--replication",
     )  # fmt: skip
-    rows = [line.split() for line in text.splitlines()[1:] if line.strip()]
-    return {int(row[0]): row[-1] for row in rows}
-
-
-def voters(cluster) -> list[int]:
-    return sorted(node for node, status in quorum(cluster).items() if status in ("Leader", "Follower"))
+    return sorted(gates.voters(tool_output.quorum_replication(text)))
 
 
 def registered_controllers(cluster) -> list[int]:
