@@ -122,7 +122,7 @@ e2e: prereqs $(BIN)/.installed ## End-to-end tests on fresh lab clusters, one pe
 e2e-slow: prereqs $(BIN)/.installed ## What make test leaves out for time: the ZooKeeper-mode cluster; config change, upgrade, scale-out, rolling restarts.
 	$(BIN)/pytest -m "lab and slow" tests
 
-e2e-lifecycle: prereqs $(BIN)/.installed ## Only the controller quorum's changes under verifiable traffic: two controllers added to the live quorum, then removed (the broker drain is in e2e-slow).
+e2e-lifecycle: prereqs $(BIN)/.installed ## Only the controller quorum's changes under verifiable traffic: two controllers added to the live quorum, then removed; a controller's lost disk replaced (the broker drain is in e2e-slow).
 	$(BIN)/pytest -m "lab and lifecycle" tests
 
 e2e-day2: prereqs $(BIN)/.installed ## Only the day-2 operations under verifiable traffic: restart, config change, kill -9, upgrade, scale-out.

@@ -67,14 +67,19 @@ def voters(replication: list[dict]) -> dict[int, dict]:
 
 
 def observer_verdict(
-    replication: list[dict], node: int, max_lag: int = 1000, max_staleness_ms: int = 10000
+    replication: list[dict],
+    node: int,
+    max_lag: int = 1000,
+    max_staleness_ms: int = 10000,
+    directory_id: str = "",
 ) -> str:
     """Controller `node` fetches the metadata log as an observer and has caught up with the leader,
-    so adding it as a voter (KIP-853) neither stalls the quorum's commits nor waits on it."""
+    so adding it as a voter (KIP-853) neither stalls the quorum's commits nor waits on it. With
+    `directory_id`, only that disk's row counts (a stale voter of a lost disk has the same id)."""
     leaders = [r for r in replication if r["status"] == "Leader"]
     if not leaders:
         raise NotHealthy("the quorum has no leader")
-    row = next((r for r in replication if r["id"] == node), None)
+    row = next((r for r in replication if r["id"] == node and directory_id in ("", r["directory_id"])), None)
     if row is None:
         raise NotHealthy(f"controller {node} does not fetch from the quorum yet")
     behind_ms = leaders[0]["last_caught_up_ms"] - row["last_caught_up_ms"]

@@ -18,6 +18,11 @@ description:
     registration (C(kafka-cluster unregister-controller), Kafka 4.4 and metadata.version 4.4-IV2 or
     later), which would otherwise hold later metadata.version upgrades back. On an older metadata
     version it changes nothing and warns.
+  - A controller whose disk was lost keeps its node id but gets a new directory id when formatted
+    again; the quorum still counts its old one as the voter. With I(state=present) and
+    I(join_config), the module finds that stale voter, waits until the other voters are caught up
+    and the controller has caught up as an observer, removes the old voter (id and old directory id)
+    and adds the controller with its new directory id.
   - The first two refuse a static quorum (kraft.version 0, formatted with C(controller.quorum.voters)),
     whose voters cannot change, saying how to move it to a dynamic one.
   - C(changed) only when a voter was added or removed; nothing to do when the quorum already is so.
@@ -40,6 +45,7 @@ options:
       - I(state=present) only. The joining controller's own configuration, with the admin client
         settings of the controller listener. The tool reads the node id, the metadata log dir's
         directory id and the advertised controller endpoint from it (Kafka's docs), and connects with it.
+        The module reads the directory id the same way, to tell a voter from a stale one.
     type: path
   max_lag:
     description: Records an observer may be behind the leader and count as caught up.
@@ -81,10 +87,11 @@ msg:
   type: str
 """
 
+import os  # noqa: E402
 import re  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible_collections.kafkakit.kafka.plugins.module_utils import gates, tool_output  # noqa: E402
+from ansible_collections.kafkakit.kafka.plugins.module_utils import gates, properties, tool_output  # noqa: E402
 from ansible_collections.kafkakit.kafka.plugins.module_utils.tools import (  # noqa: E402
     ADMIN_TOOL_ARGUMENTS,
     ToolError,
@@ -104,6 +111,21 @@ def replication(tools: Tools, bootstrap: str) -> list[dict]:
     return tool_output.quorum_replication(
         tools.run("MetadataQuorumCommand", "--bootstrap-controller", bootstrap, "describe", "--replication")
     )
+
+
+def own_directory_id(join_config: str | None) -> str:
+    """The directory id of the joining controller's metadata log dir, as Kafka's tool finds it:
+    metadata.log.dir, else the first of log.dirs; empty when there is no such file to read."""
+    if not join_config or not os.path.exists(join_config):
+        return ""
+    with open(join_config, encoding="utf-8") as handle:
+        config = properties.parse(handle.read())
+    metadata_dir = config.get("metadata.log.dir") or config.get("log.dirs", "").split(",")[0]
+    meta = os.path.join(metadata_dir.strip(), "meta.properties")
+    if not metadata_dir or not os.path.exists(meta):
+        return ""
+    with open(meta, encoding="utf-8") as handle:
+        return properties.parse(handle.read()).get("directory.id", "")
 
 
 def finalized(tools: Tools, bootstrap: str, feature: str) -> str:
@@ -161,31 +183,74 @@ def wait_for(module: AnsibleModule, check, what: str) -> str:
     return message
 
 
-def add(module: AnsibleModule, tools: Tools, node: int, bootstrap: str, voters: dict) -> None:
+def caught_up(module: AnsibleModule, tools: Tools, node: int, bootstrap: str, own: str) -> str:
     params = module.params
-    if not params["join_config"]:
-        module.fail_json(msg="join_config is required to add a controller")
-    caught_up = wait_for(
+    return wait_for(
         module,
         lambda: gates.observer_verdict(
-            replication(tools, bootstrap), node, params["max_lag"], params["max_staleness_ms"]
+            replication(tools, bootstrap), node, params["max_lag"], params["max_staleness_ms"], own
         ),
         f"controller {node} has not caught up with the quorum",
     )
+
+
+def add(
+    module: AnsibleModule, tools: Tools, node: int, bootstrap: str, voters: dict, *, own: str = ""
+) -> None:
+    params = module.params
+    if not params["join_config"]:
+        module.fail_json(msg="join_config is required to add a controller")
+    verdict = caught_up(module, tools, node, bootstrap, own)
     if module.check_mode:
-        module.exit_json(changed=True, voters=sorted([*voters, node]), msg=f"would add {node}: {caught_up}")
+        module.exit_json(changed=True, voters=sorted({*voters, node}), msg=f"would add {node}: {verdict}")
     # The tool reads the joining controller's identity from its own configuration (Kafka's docs).
     joining = Tools(params["runner"], params["join_config"], params["timeout"])
     joining.run("MetadataQuorumCommand", "--bootstrap-controller", bootstrap, "add-controller")
 
     def added() -> list[int]:
         now = gates.voters(replication(tools, bootstrap))
-        if node not in now:
+        if node not in now or own not in ("", now[node]["directory_id"]):
             raise gates.NotHealthy(f"controller {node} is not a voter yet (voters {sorted(now)})")
         return sorted(now)
 
     now = wait_for(module, added, f"controller {node} was added but is not a voter")
     module.exit_json(changed=True, voters=now, msg=f"added controller {node} to the quorum, voters {now}")
+
+
+def replace(
+    module: AnsibleModule, tools: Tools, node: int, bootstrap: str, voters: dict, *, own: str
+) -> None:
+    """Voter `node` is a disk that is gone: the controller was formatted again (directory id `own`)
+    and fetches as an observer. The quorum holds the old disk as the voter until it is removed, and
+    Kafka adds no second voter with the same id, so: remove the old one, then add the new one. In
+    between, the other voters alone make the majority, so each must be caught up first."""
+    params = module.params
+    stale = voters[node]["directory_id"]
+    others = len(voters) - 1
+    if others < 1:
+        module.fail_json(msg=f"controller {node}, the quorum's only voter, lost its disk: the quorum is gone")
+
+    def rest_caught_up() -> str:
+        rows = [r for r in replication(tools, bootstrap) if (r["id"], r["directory_id"]) != (node, stale)]
+        return gates.quorum_verdict(rows, others, params["max_lag"], params["max_staleness_ms"])
+
+    wait_for(module, rest_caught_up, f"the voters other than {node} are not all caught up")
+    verdict = caught_up(module, tools, node, bootstrap, own)
+    if module.check_mode:
+        message = f"would replace the lost disk {stale} of {node}: {verdict}"
+        module.exit_json(changed=True, voters=sorted(voters), msg=message)
+    tools.run(
+        "MetadataQuorumCommand", "--bootstrap-controller", bootstrap, "remove-controller",
+        "--controller-id", str(node), "--controller-directory-id", stale,
+    )  # fmt: skip
+
+    def removed() -> None:
+        now = gates.voters(replication(tools, bootstrap))
+        if node in now and now[node]["directory_id"] == stale:
+            raise gates.NotHealthy(f"the lost disk {stale} of controller {node} is still a voter")
+
+    wait_for(module, removed, f"the lost disk {stale} of controller {node} was removed but is still a voter")
+    add(module, tools, node, bootstrap, {v: r for v, r in voters.items() if v != node}, own=own)
 
 
 def remove(module: AnsibleModule, tools: Tools, node: int, bootstrap: str, voters: dict) -> None:
@@ -233,7 +298,9 @@ def main() -> None:
         if params["state"] == "unregistered":
             unregister(module, tools, node, bootstrap, voters)
         wanted = params["state"] == "present"
-        if (node in voters) == wanted:
+        own = own_directory_id(params["join_config"]) if wanted else ""
+        lost_disk = wanted and node in voters and own not in ("", voters[node]["directory_id"])
+        if (node in voters) == wanted and not lost_disk:
             module.exit_json(
                 changed=False,
                 voters=sorted(voters),
@@ -242,7 +309,12 @@ def main() -> None:
         level = kraft_version(tools, bootstrap)
         if level < 1:
             module.fail_json(msg=STATIC_QUORUM.format(level=level))
-        (add if wanted else remove)(module, tools, node, bootstrap, voters)
+        if not wanted:
+            remove(module, tools, node, bootstrap, voters)
+        elif lost_disk:
+            replace(module, tools, node, bootstrap, voters, own=own)
+        else:
+            add(module, tools, node, bootstrap, voters, own=own)
     except (ToolError, tool_output.ToolOutputError) as error:
         module.fail_json(msg=str(error))
 

@@ -3,7 +3,9 @@
 On the cluster with dedicated controllers (3 controllers, 3 brokers, Kafka 4.4.0): two hosts join
 the group kafka_controller and deploy.yml adds them to the live quorum (5 voters); then
 remove_node.yml takes them out again, one run each, their hosts are retired and deploy.yml leaves
-every node naming the 3 voters left. No acknowledged message may be lost on the way. It is heavy
+every node naming the 3 voters left. Then a controller loses its disk (as a VM replaced with a new
+volume would) and deploy.yml puts the new disk in the old one's place among the voters. No
+acknowledged message may be lost on the way. It is heavy
 (two extra JVMs, and every node rolled twice for its controller.quorum.bootstrap.servers), so it
 runs in `make e2e-lifecycle` and `make e2e-slow`, not in make test.
 """
@@ -20,12 +22,18 @@ ADDED = ("controller-4", "controller-5")
 
 def voters(cluster) -> list[int]:
     """The node ids of the quorum's voters, as the kit's own gates read them."""
+    return sorted(voter_disks(cluster))
+
+
+def voter_disks(cluster) -> dict[int, str]:
+    """Each voter's directory id: the disk the quorum counts as that voter."""
     text = cluster.kafka_tool(
         cluster.controllers[0], "org.apache.kafka.tools.MetadataQuorumCommand",
         "--command-config", "/etc/kafka/controller-admin.properties",
         "--bootstrap-controller", f"{cluster.controllers[0]}:9093", "describe", "--replication",
     )  # fmt: skip
-    return sorted(gates.voters(tool_output.quorum_replication(text)))
+    found = gates.voters(tool_output.quorum_replication(text))
+    return {node: row["directory_id"] for node, row in found.items()}
 
 
 def registered_controllers(cluster) -> list[int]:
@@ -81,4 +89,25 @@ def test_two_controllers_join_the_live_quorum_and_leave_it_without_loss(lab_clus
     for host in lab_cluster.kafka_hosts:
         rendered = bootstrap_servers(lab_cluster, host)
         assert "controller-4" not in rendered and "controller-5" not in rendered, f"{host}: {rendered}"
+    lab_cluster.assert_partitions_healthy()
+
+
+@pytest.mark.parametrize("lab_cluster", ["dedicated"], indirect=True)
+def test_a_controller_whose_disk_was_lost_takes_its_place_again_without_loss(lab_cluster):
+    host = lab_cluster.controllers[-1]
+    node = 1000 + len(lab_cluster.controllers)
+    before = voter_disks(lab_cluster)
+    assert sorted(before) == [1001, 1002, 1003]
+    # Stopped and its log dir gone, as a VM replaced with a fresh volume comes back.
+    container = lab_cluster.container(host)
+    lose_disk = f"docker exec {container} sh -c 'systemctl stop kafka && rm -rf /data/kafka'"
+    replace = f"{lose_disk} && {ansible_playbook(lab_cluster, 'deploy.yml')}"
+    report = under_traffic(lab_cluster, "a controller's lost disk replaced", "sh", "-c", replace)
+    after = voter_disks(lab_cluster)
+    assert sorted(after) == [1001, 1002, 1003], after
+    assert after[node] != before[node], "the quorum still counts the lost disk as the voter"
+    assert {n: d for n, d in after.items() if n != node} == {n: d for n, d in before.items() if n != node}
+    assert report["lost"] == 0
+    # Formatted and a voter again: a re-run on it formats, replaces and restarts nothing.
+    lab_cluster.run_playbook("deploy.yml", "--limit", host).assert_changed_nothing([host])
     lab_cluster.assert_partitions_healthy()

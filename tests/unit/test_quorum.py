@@ -192,3 +192,79 @@ def test_an_older_metadata_version_leaves_the_registration_and_warns(tmp_path):
     assert result["changed"] is False
     assert "metadata.version 4.3-IV3 cannot unregister" in json.dumps(result["warnings"])
     assert "unregister-controller" not in subcommands(calls)
+
+
+# --- A controller whose disk was lost: the same id, a new directory id ---------------------------------
+NEW_DISK = "Zq0NewDiskAfterLoss00w"
+OLD_DISK = "DInrWRHh3zKy6-y2Cw6kKw"
+
+
+def join_config_of_new_disk(tmp_path: Path) -> str:
+    """The joining controller's configuration, its metadata log dir formatted again (new directory id)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "meta.properties").write_text(f"node.id=3\ndirectory.id={NEW_DISK}\nversion=1\n")
+    config = tmp_path / "quorum-join.properties"
+    config.write_text(f"node.id=3\nlog.dirs={data},/elsewhere\n")
+    return str(config)
+
+
+def with_new_disk_observing(voter_row_of_old_disk: bool = True, voter_is_new: bool = False) -> str:
+    """Voters 1-3 (3 on its lost disk), and 3's new disk fetching as an observer, caught up."""
+    lines = REPLICATION.splitlines()
+    row = lines[-1].replace(OLD_DISK, NEW_DISK).replace("Follower", "Observer")
+    if voter_is_new:
+        return "\n".join([*lines[:-1], row.replace("Observer", "Follower")]) + "\n"
+    return "\n".join([*(lines if voter_row_of_old_disk else lines[:-1]), row]) + "\n"
+
+
+def test_the_directory_id_is_read_from_the_metadata_log_dir_as_kafka_reads_it(tmp_path):
+    assert kafka_quorum.own_directory_id(join_config_of_new_disk(tmp_path)) == NEW_DISK
+    assert kafka_quorum.own_directory_id(str(tmp_path / "absent.properties")) == ""
+
+
+def test_only_the_new_disks_row_counts_as_the_observer():
+    replication = tool_output.quorum_replication(with_new_disk_observing())
+    assert "caught up as observer" in gates.observer_verdict(replication, 3, directory_id=NEW_DISK)
+    stale = tool_output.quorum_replication(REPLICATION)
+    with pytest.raises(NotHealthy, match="controller 3 does not fetch from the quorum yet"):
+        gates.observer_verdict(stale, 3, directory_id=NEW_DISK)
+
+
+def test_a_lost_disk_is_removed_from_the_voters_and_the_new_one_added(tmp_path):
+    answers = {
+        "MetadataQuorumCommand": [
+            with_new_disk_observing(),  # the voters
+            with_new_disk_observing(),  # the others caught up
+            with_new_disk_observing(),  # the new disk caught up
+            "",  # remove-controller
+            with_new_disk_observing(voter_row_of_old_disk=False),  # the old disk gone
+            with_new_disk_observing(voter_row_of_old_disk=False),  # caught up, again
+            "",  # add-controller
+            with_new_disk_observing(voter_is_new=True),
+        ],
+        "FeatureCommand": [FEATURES],
+    }
+    config = join_config_of_new_disk(tmp_path)
+    result, calls = run_module(tmp_path, answers, node_id=3, join_config=config)
+    assert (result["changed"], result["voters"]) == (True, [1, 2, 3]), result
+    assert subcommands(calls).count("remove-controller") == 1
+    remove = next(call for call in calls if "remove-controller" in call)
+    assert remove[remove.index("--controller-directory-id") + 1] == OLD_DISK
+    assert subcommands(calls).index("remove-controller") < subcommands(calls).index("add-controller")
+    # Run again: the voter is the new disk, nothing to do.
+    again, _ = run_module(
+        tmp_path, {"MetadataQuorumCommand": [with_new_disk_observing(voter_is_new=True)]},
+        node_id=3, join_config=config,
+    )  # fmt: skip
+    assert (again["changed"], again["voters"]) == (False, [1, 2, 3]), again
+
+
+def test_a_lost_disk_is_not_removed_while_another_voter_lags(tmp_path):
+    lines = with_new_disk_observing().splitlines()
+    lagging = "\n".join([lines[0], lines[1], lines[2].replace("\t0  \t", "\t5000\t"), *lines[3:]]) + "\n"
+    answers = {"MetadataQuorumCommand": [lagging], "FeatureCommand": [FEATURES]}
+    result, calls = run_module(tmp_path, answers, node_id=3, join_config=join_config_of_new_disk(tmp_path))
+    assert result["failed"] is True
+    assert "the voters other than 3 are not all caught up" in result["msg"], result
+    assert "remove-controller" not in subcommands(calls)
