@@ -13,6 +13,9 @@ BROKERS ?= 3
 CONTROLLERS ?= 0
 ZOOKEEPERS ?= 3
 KAFKA_VERSION ?=
+# The lab's security: empty keeps what it had (a new lab: secure); plaintext; or a step of the move
+# from plaintext to secure: open, switch, moved (docs/security.md).
+SECURITY ?=
 STACK ?= dev
 # Which lab, and how far its published ports are shifted (labs can run side by side).
 LAB ?= lab
@@ -69,9 +72,10 @@ prereqs: ## Install the Debian packages the lab needs and start the Docker engin
 images: prereqs ## Build the lab's base images (debootstrap, nothing pulled), once per recipe.
 	lab/build-image.sh >/dev/null
 
-lab: prereqs $(BIN)/.installed ## Bring up a Kafka cluster on local containers (MODE, BROKERS, CONTROLLERS, ZOOKEEPERS, KAFKA_VERSION).
+lab: prereqs $(BIN)/.installed ## Bring up a Kafka cluster on local containers (MODE, BROKERS, CONTROLLERS, ZOOKEEPERS, KAFKA_VERSION, SECURITY).
 	$(BIN)/python lab/lab.py --name $(LAB) up --mode $(MODE) --brokers $(BROKERS) --controllers $(CONTROLLERS) \
-	  --zookeepers $(ZOOKEEPERS) --kafka-version "$(KAFKA_VERSION)" --port-offset $(LAB_PORT_OFFSET)
+	  --zookeepers $(ZOOKEEPERS) --kafka-version "$(KAFKA_VERSION)" --port-offset $(LAB_PORT_OFFSET) \
+	  $(if $(SECURITY),--security $(SECURITY))
 	$(BIN)/ansible-playbook -i $$($(BIN)/python lab/lab.py --name $(LAB) inventory) playbooks/deploy.yml
 	@$(BIN)/python lab/lab.py --name $(LAB) bootstrap
 
@@ -122,7 +126,7 @@ e2e: prereqs $(BIN)/.installed ## End-to-end tests on fresh lab clusters, one pe
 e2e-slow: prereqs $(BIN)/.installed ## What make test leaves out for time: the ZooKeeper-mode cluster; config change, upgrade, scale-out, rolling restarts.
 	$(BIN)/pytest -m "lab and slow" tests
 
-e2e-lifecycle: prereqs $(BIN)/.installed ## Only the controller quorum's changes under verifiable traffic: two controllers added to the live quorum, then removed; a controller's lost disk replaced (the broker drain is in e2e-slow).
+e2e-lifecycle: prereqs $(BIN)/.installed ## Only the cluster's changes of membership and security under verifiable traffic: two controllers added to the live quorum, then removed; a controller's lost disk replaced; a plaintext cluster moved to the secure profile (the broker drain is in e2e-slow).
 	$(BIN)/pytest -m "lab and lifecycle" tests
 
 e2e-day2: prereqs $(BIN)/.installed ## Only the day-2 operations under verifiable traffic: restart, config change, kill -9, upgrade, scale-out.

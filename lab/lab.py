@@ -3,6 +3,7 @@
 
   lab.py [--name NAME] up [--mode kraft|zookeeper] [--brokers N] [--controllers N]
                           [--zookeepers N] [--kafka-version V] [--port-offset N]
+                          [--security secure|plaintext|open|switch|moved]
                           create or converge the lab's hosts and write its inventory
   lab.py [--name NAME] bootstrap      print bootstrap.servers=...
   lab.py [--name NAME] inventory      print the path of the lab's inventory
@@ -20,7 +21,9 @@ default for the mode is deployed (the newest 3.9.x in ZooKeeper mode).
 
 Each host gets a sparse file on a loop device as its data disk (passed in as /dev/xvdb, like an
 EBS volume), sshd published on 127.0.0.1, and, for brokers, a Kafka listener published on
-127.0.0.1 so clients on this machine can connect. The deploy playbook then runs over SSH, exactly
+127.0.0.1 so clients on this machine can connect (and a second port, for the listener clients move
+to when a plaintext lab moves to the secure profile: --security plaintext, then open, switch and
+moved, each deployed by deploy.yml; docs/security.md). The deploy playbook then runs over SSH, exactly
 as against VMs. Running `up` again keeps every host, disk and key as it is.
 """
 
@@ -48,6 +51,8 @@ DATA_DEVICE = "/dev/xvdb"
 DISK_SIZE = "4G"
 SSH_PORT_BASE = 2220
 CLIENT_PORT_BASE = 19091
+# The listener clients move to (HOST_TLS) while a plaintext lab moves to the secure profile.
+MOVED_CLIENT_PORT_SLOT = 20
 # Prometheus on the lab's monitoring host, published on 127.0.0.1 (19090, then shifted by the offset).
 PROMETHEUS_PORT_BASE = 19090
 RACKS = ("lab-a", "lab-b", "lab-c")
@@ -103,6 +108,7 @@ def plan(
                 "node_id": index,
                 "rack": RACKS[(index - 1) % len(RACKS)],
                 "client_port": CLIENT_PORT_BASE + port_offset + index,
+                "moved_client_port": CLIENT_PORT_BASE + port_offset + MOVED_CLIENT_PORT_SLOT + index,
             }
         )
     hosts += [
@@ -205,8 +211,9 @@ def ensure_host(lab: Lab, host: dict, image: str, public_key: str) -> None:
         device = ensure_disk(lab, host["name"])
         disk = ["--device", f"{device}:{DATA_DEVICE}"]
     ports = ["--publish", f"127.0.0.1:{host['ssh_port']}:22"]
-    if "client_port" in host:
-        ports += ["--publish", f"127.0.0.1:{host['client_port']}:{host['client_port']}"]
+    for port in (host.get("client_port"), host.get("moved_client_port")):
+        if port:
+            ports += ["--publish", f"127.0.0.1:{port}:{port}"]
     if "prometheus_port" in host:
         ports += ["--publish", f"127.0.0.1:{host['prometheus_port']}:9090"]
     log(
@@ -247,7 +254,23 @@ def record_host_keys(lab: Lab, hosts: list[dict]) -> None:
     (lab.state / "known_hosts").write_text("\n".join(sorted(lines)) + "\n")
 
 
-def inventory(lab: Lab, hosts: list[dict], key: Path, kafka_version: str, mode: str = "kraft") -> dict:
+def host_listeners(host: dict, stage: str) -> list[dict]:
+    """The listeners published on this machine: HOST on the client port, in the kit's protocol
+    (SASL_SSL in the secure profile); while the lab moves from plaintext, HOST stays PLAINTEXT and
+    HOST_TLS opens on the second port; once moved, only HOST_TLS is left."""
+    host_listener = {"name": "HOST", "port": host["client_port"], "advertised_host": "127.0.0.1"}
+    moved = {"name": "HOST_TLS", "port": host.get("moved_client_port"), "advertised_host": "127.0.0.1",
+             "protocol": "{{ kafka_broker_listener_protocol }}"}  # fmt: skip
+    if stage in ("secure", "plaintext"):
+        return [{**host_listener, "protocol": "{{ kafka_broker_listener_protocol }}"}]
+    if stage == "moved":
+        return [moved]
+    return [{**host_listener, "protocol": "PLAINTEXT"}, moved]
+
+
+def inventory(
+    lab: Lab, hosts: list[dict], key: Path, kafka_version: str, mode: str = "kraft", *, stage: str = "secure"
+) -> dict:
     groups: dict[str, dict] = {
         "kafka_controller": {"hosts": {}},
         "kafka_broker": {"hosts": {}},
@@ -266,20 +289,17 @@ def inventory(lab: Lab, hosts: list[dict], key: Path, kafka_version: str, mode: 
         if "rack" in host:
             variables["kafka_broker_rack"] = host["rack"]
         if "client_port" in host:
-            variables["kafka_listeners_extra"] = [
-                {
-                    "name": "HOST",
-                    "port": host["client_port"],
-                    # The protocol the kit's own listeners have: SASL_SSL in the secure profile.
-                    "protocol": "{{ kafka_broker_listener_protocol }}",
-                    "advertised_host": "127.0.0.1",
-                }
-            ]
+            variables["kafka_listeners_extra"] = host_listeners(host, stage)
         host_vars[host["name"]] = variables
         for group in host["groups"]:
             groups[group]["hosts"][host["name"]] = None
     ssh_args = f"-o UserKnownHostsFile={lab.state / 'known_hosts'} -o StrictHostKeyChecking=yes"
-    cluster_vars = {"kafka_mode": mode, **secret_vars(lab), "kafka_tls_ca_dir": str(lab.state / "pki")}
+    cluster_vars = {
+        "kafka_mode": mode,
+        **secret_vars(lab),
+        "kafka_tls_ca_dir": str(lab.state / "pki"),
+        **security.migration_vars(stage, extra_plaintext=["HOST"]),
+    }
     if kafka_version:  # else the kafka role's default for the mode
         cluster_vars["kafka_version"] = kafka_version
     return {
@@ -322,14 +342,15 @@ def secret_vars(lab: Lab) -> dict[str, str]:
     }
 
 
-def write_client_configs(lab: Lab, servers: str) -> list[Path]:
+def write_client_configs(lab: Lab, servers: str, stage: str = "secure") -> list[Path]:
     """The admin's client settings, for Kafka's Java clients and CLI tools (client.properties) and
     for librdkafka (kcat -F, confluent-kafka: librdkafka.properties), against the published
-    listeners. Plaintext when the lab is (kafka_security_profile: plaintext in its group_vars)."""
+    listeners. Plaintext when the lab is (--security plaintext, or kafka_security_profile:
+    plaintext in its group_vars)."""
     password = (lab.state / "secrets" / "admin.password").read_text().strip()
     # Every CA the nodes trust (kafka_tls writes it): both of them during a CA rotation.
     ca = lab.state / "pki" / "trusted.pem"
-    if not ca.exists():  # the plaintext profile made no CA
+    if stage == "plaintext" or not ca.exists():  # the plaintext profile made no CA
         java = {"security.protocol": "PLAINTEXT"}
         rdkafka = {"security.protocol": "plaintext"}
     else:
@@ -369,22 +390,39 @@ def up(lab: Lab, args: argparse.Namespace) -> None:
     for host in hosts:
         ensure_host(lab, host, image, public_key)
     record_host_keys(lab, hosts)
+    stage = security_stage(lab, args)
     lab.inventory.parent.mkdir(parents=True, exist_ok=True)
-    document = inventory(lab, hosts, key, args.kafka_version, args.mode)
+    document = inventory(lab, hosts, key, args.kafka_version, args.mode, stage=stage)
     lab.inventory.write_text(
         f"# Written by lab/lab.py for the running {lab.name} lab; `lab.py down` removes it.\n"
         + yaml.safe_dump(document, sort_keys=True, default_flow_style=False)
     )
-    state = {"hosts": hosts, "image": image, "mode": args.mode}
+    state = {"hosts": hosts, "image": image, "mode": args.mode, "security": stage}
     (lab.state / "lab.json").write_text(json.dumps(state, indent=2))
     log(f"{len(hosts)} hosts up; inventory in {lab.inventory.relative_to(ROOT)}")
 
 
+def security_stage(lab: Lab, args: argparse.Namespace) -> str:
+    """The lab's security: --security, else what it was, else the secure profile. Only a KRaft lab
+    moves from plaintext."""
+    recorded = lab.state / "lab.json"
+    before = json.loads(recorded.read_text()).get("security", "secure") if recorded.exists() else "secure"
+    stage = args.security or before
+    if args.mode != "kraft" and stage not in ("secure", "plaintext"):
+        sys.exit(
+            f"lab: --security {stage} moves a KRaft cluster from plaintext; this lab is in {args.mode} mode"
+        )
+    return stage
+
+
 def bootstrap(lab: Lab, _: argparse.Namespace) -> None:
-    """What `make lab` prints last: the lab's Prometheus, then the brokers (the last line)."""
-    hosts = json.loads((lab.state / "lab.json").read_text())["hosts"]
-    servers = ",".join(f"127.0.0.1:{h['client_port']}" for h in hosts if "client_port" in h)
-    for path in write_client_configs(lab, servers):
+    """What `make lab` prints last: the lab's Prometheus, then the brokers (the last line): the
+    listener clients are to use, the moved one once a plaintext lab started moving."""
+    state = json.loads((lab.state / "lab.json").read_text())
+    hosts, stage = state["hosts"], state.get("security", "secure")
+    port = "client_port" if stage in ("secure", "plaintext") else "moved_client_port"
+    servers = ",".join(f"127.0.0.1:{h[port]}" for h in hosts if "client_port" in h)
+    for path in write_client_configs(lab, servers, stage):
         print(f"{path.name.replace('.', '_')}={path}")
     for host in hosts:
         if "prometheus_port" in host:
@@ -439,6 +477,11 @@ def main() -> None:
     up_parser.add_argument("--zookeepers", type=int, default=3, help="ZooKeeper members (zookeeper mode)")
     up_parser.add_argument("--kafka-version", default="", help="default: the kafka role's for the mode")
     up_parser.add_argument("--port-offset", type=int, default=0, help="shift published ports (other labs)")
+    up_parser.add_argument(
+        "--security", choices=["secure", *security.MIGRATION_STEPS],
+        help="secure (the default), plaintext, or a step of the move from plaintext: open, switch, moved "
+        "(default: as the lab was)",
+    )  # fmt: skip
     up_parser.set_defaults(func=up)
     sub.add_parser("bootstrap").set_defaults(func=bootstrap)
     sub.add_parser("inventory").set_defaults(func=show_inventory)

@@ -273,18 +273,20 @@ def _node_listeners(node: dict, mode: str, served: dict) -> list[str]:
     listener one of them; `served` collects every advertised endpoint for the cluster check."""
     host, variables, controller = node["host"], node["vars"], node["controller_listener"]
     names, ports, errors = defaultdict(int), defaultdict(list), []
-    own = list(node["listeners"])
-    if mode == "kraft" and controller not in own:
-        own.append(controller)  # a broker must know the controller listener's name and protocol
+    controllers = [id(item) for item in node["controller_listeners"]]
+    # A broker must know the controller listeners' names and protocols.
+    own = model.known_listeners(node) if mode == "kraft" else list(node["listeners"])
     for item in own:
         source = (
-            "kafka_controller_listener" if item is controller else "kafka_listeners/kafka_listeners_extra"
-        )
+            "kafka_controller_listener" if item is controller
+            else "kafka_controller_listeners_extra" if id(item) in controllers
+            else "kafka_listeners/kafka_listeners_extra"
+        )  # fmt: skip
         names[item["name"]] += 1
         found = _listener_errors(host, item, source, variables.get("kafka_user", "kafka"))
         errors += found
         if any(" port " in problem for problem in found) or (
-            item is controller and "controller" not in node["roles"]
+            id(item) in controllers and "controller" not in node["roles"]
         ):
             continue  # a broker-only node does not listen on the controller listener
         ports[item["port"]].append(item["name"])
@@ -307,7 +309,7 @@ def _node_listeners(node: dict, mode: str, served: dict) -> list[str]:
     )
     errors += [
         f"{host}: listener name {name} is used {count} times"
-        + (own_name if name == controller["name"] else "")
+        + (own_name if name in {item["name"] for item in node["controller_listeners"]} else "")
         for name, count in sorted(names.items())
         if count > 1
     ]
@@ -682,13 +684,21 @@ def secure_profile(cluster: dict) -> list[str]:
     allowed_plaintext = set(first["vars"].get("kafka_security_plaintext_listeners", []))
     for node in nodes:
         host = node["host"]
-        controller = node["controller_listener"]
-        if cluster["mode"] == "kraft" and controller["protocol"] != "SSL":
+        for index, controller in enumerate(
+            node["controller_listeners"] if cluster["mode"] == "kraft" else []
+        ):
+            if controller["protocol"] == "SSL" or (
+                controller["protocol"] == "PLAINTEXT" and controller["name"] in allowed_plaintext
+            ):
+                continue
+            variable = "kafka_controller_listeners_extra" if index else "kafka_controller_listener"
             errors.append(
-                f"{host}: kafka_controller_listener protocol {controller['protocol']} in the secure profile: "
-                "the controller listener must be SSL with client certificates (SCRAM cannot work between "
-                "controllers: a quorum without a leader cannot check SCRAM credentials)"
+                f"{host}: {variable} {controller['name']} protocol {controller['protocol']} in the secure "
+                "profile: the controller listener must be SSL with client certificates (SCRAM cannot work "
+                "between controllers: a quorum without a leader cannot check SCRAM credentials; PLAINTEXT "
+                "only while the cluster moves, named in kafka_security_plaintext_listeners)"
             )
+        errors += _anonymous_peers(node, cluster, allowed_plaintext)
         for item in node["broker_listeners"] if "broker" in node["roles"] else []:
             if item["protocol"] == "SASL_PLAINTEXT":
                 errors.append(
@@ -720,6 +730,23 @@ def secure_profile(cluster: dict) -> list[str]:
                 "User:ops (super.users separates them with ';')"
             )
     return errors
+
+
+def _anonymous_peers(node: dict, cluster: dict, allowed_plaintext: set) -> list[str]:
+    """While a cluster moves from plaintext (docs/security.md), nodes that still talk to each other
+    over PLAINTEXT are User:ANONYMOUS to the authorizer: unless that is a super user, it cuts their
+    replication and their controller traffic on the first restart."""
+    if "User:ANONYMOUS" in cluster["security"]["super_users"]:
+        return []
+    peers = [node["controller_listener"]] if cluster["mode"] == "kraft" else []
+    peers += [item for item in [model.inter_broker_listener(node)] if item and "broker" in node["roles"]]
+    return [
+        f"{node['host']}: {item['name']} is PLAINTEXT and carries the nodes' own traffic, whose principal "
+        "is then User:ANONYMOUS: add it to kafka_super_users_extra while the cluster moves to the secure "
+        "listeners, or the authorizer stops replication and the quorum"
+        for item in peers
+        if item["protocol"] == "PLAINTEXT" and item["name"] in allowed_plaintext
+    ]
 
 
 def site_ca(cluster: dict, hosts: dict) -> list[str]:

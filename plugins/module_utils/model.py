@@ -61,10 +61,12 @@ SERVER_PROPERTIES: list[Setting] = [
             roles=("broker",), modes=("zookeeper",), value=lambda n, c: False),
     Setting("controller.quorum.bootstrap.servers", "every controller's kafka_controller_listener "
             "(advertised_host:port)", modes=("kraft",), value=lambda n, c: c["controller_bootstrap"]),
-    Setting("controller.listener.names", "kafka_controller_listener.name", modes=("kraft",),
-            value=lambda n, c: n["controller_listener"]["name"]),
-    Setting("listeners", "kafka_listeners, kafka_listeners_extra (brokers), kafka_controller_listener "
-            "(controllers): name://bind_host:port", value=lambda n, c: _urls(n["listeners"], "bind_host")),
+    Setting("controller.listener.names", "kafka_controller_listener.name, then "
+            "kafka_controller_listeners_extra", modes=("kraft",),
+            value=lambda n, c: ",".join(item["name"] for item in n["controller_listeners"])),
+    Setting("listeners", "kafka_listeners, kafka_listeners_extra (brokers), kafka_controller_listener, "
+            "kafka_controller_listeners_extra (controllers): name://bind_host:port",
+            value=lambda n, c: _urls(n["listeners"], "bind_host")),
     Setting("advertised.listeners", "the same listeners: name://advertised_host:port",
             value=lambda n, c: _urls(n["listeners"], "advertised_host")),
     Setting("listener.security.protocol.map", "every listener's protocol, the controller listener's too",
@@ -168,16 +170,17 @@ def _urls(listeners: list[dict], host_field: str) -> str:
     )
 
 
-def _protocols(node: dict) -> str:
-    """Every listener the node has, and the controller listener even where the node does not
-    listen on it: a broker-only node still needs its protocol to reach the controllers."""
+def known_listeners(node: dict) -> list[dict]:
+    """Every listener the node has, and the controller listeners even where the node does not
+    listen on them: a broker-only node still needs their protocols to reach the controllers."""
     listeners = list(node["listeners"])
-    if (
-        all(item["name"] != node["controller_listener"]["name"] for item in listeners)
-        and node["mode"] == "kraft"
-    ):
-        listeners.append(node["controller_listener"])
-    return ",".join(f"{item['name']}:{item['protocol']}" for item in listeners)
+    if node["mode"] == "kraft":
+        listeners += [item for item in node["controller_listeners"] if item not in listeners]
+    return listeners
+
+
+def _protocols(node: dict) -> str:
+    return ",".join(f"{item['name']}:{item['protocol']}" for item in known_listeners(node))
 
 
 def applies(setting: Setting, node: dict, version: tuple[int, int, int], secure: bool) -> bool:
@@ -200,8 +203,9 @@ def security_properties(node: dict, cluster: dict) -> dict:
         return {}
     props: dict = {"authorizer.class.name": sec["authorizer"]}
     if node["mode"] == "kraft":
-        controller = node["controller_listener"]["name"].lower()
-        props[f"listener.name.{controller}.ssl.client.auth"] = "required"
+        for item in node["controller_listeners"]:
+            if item["protocol"] == "SSL":
+                props[f"listener.name.{item['name'].lower()}.ssl.client.auth"] = "required"
     if "broker" in node["roles"]:
         inter_broker = node["vars"].get("kafka_inter_broker_listener_name")
         for item in node["broker_listeners"]:
@@ -317,8 +321,15 @@ def kafka_node(host: str, variables: dict, roles: list[str]) -> dict:
         if isinstance(item, dict)
     ]
     controller_listener = _listener(variables.get("kafka_controller_listener") or {}, variables)
+    # More controller listeners, after the first in controller.listener.names: a controller listener
+    # moves to another protocol through them, one roll at a time (docs/security.md).
+    controller_listeners = [controller_listener] + [
+        _listener(item, variables)
+        for item in variables.get("kafka_controller_listeners_extra", [])
+        if isinstance(item, dict)
+    ]
     listeners = (broker_listeners if "broker" in roles else []) + (
-        [controller_listener] if "controller" in roles and variables.get("kafka_mode") == "kraft" else []
+        controller_listeners if "controller" in roles and variables.get("kafka_mode") == "kraft" else []
     )
     config_dir = variables.get("kafka_config_dir", "/etc/kafka")
     return {
@@ -331,6 +342,7 @@ def kafka_node(host: str, variables: dict, roles: list[str]) -> dict:
         "version": str(variables.get("kafka_version", "")),
         "broker_listeners": broker_listeners,
         "controller_listener": controller_listener,
+        "controller_listeners": controller_listeners,
         "listeners": listeners,
         "data_dirs": list(variables.get("kafka_data_dirs", [])),
         "java_agent": java_agent(variables, "kafka", "kafka_metrics_jmx_exporter_port"),
@@ -487,6 +499,9 @@ def build(hosts: dict[str, dict], groups: dict[str, list[str]], names: dict[str,
         else None
     )
     cluster["security"] = security_of(nodes, first, mode)
+    # What the kit's own tools speak on the broker listeners: the inter-broker listener's protocol.
+    inter_broker = next((inter_broker_listener(n) for n in broker_nodes if inter_broker_listener(n)), None)
+    cluster["security"]["tools_protocol"] = inter_broker["protocol"] if inter_broker else "SASL_SSL"
     # Kafka nodes only: the ensemble is reached over SASL (DIGEST-MD5), not TLS.
     cluster["tls_names"] = {
         n["host"]: security.subject_alt_names(security.node_names(n, n["vars"].get("kafka_tls_extra_names")))
@@ -623,7 +638,7 @@ def artifacts(kafka: dict, zookeeper: dict, mode: str) -> list[dict]:
 
 
 def _ports_ok(nodes: list[dict]) -> bool:
-    listeners = [item for n in nodes for item in [*n["broker_listeners"], n["controller_listener"]]]
+    listeners = [item for n in nodes for item in [*n["broker_listeners"], *n["controller_listeners"]]]
     return all(isinstance(item["port"], int) and not isinstance(item["port"], bool) for item in listeners)
 
 

@@ -182,3 +182,53 @@ def key_format_problem(key_pem: str) -> str | None:
     ):
         return "holds no PEM private key"
     return None
+
+
+# --- Moving a running plaintext cluster to the secure profile --------------------------------------
+# Each step is an inventory that deploy.yml rolls out behind its gates (docs/security.md). The
+# listeners clients and nodes move to need names and ports of their own: a port speaks one protocol.
+MIGRATION_STEPS = ("plaintext", "open", "switch", "moved")
+MOVED_BROKER_LISTENER = {"name": "INTERNAL_TLS", "port": 9094}
+MOVED_CONTROLLER_LISTENER = {"name": "CONTROLLER_TLS", "port": 9095}
+_ADVERTISED = "{{ kafka_advertised_host }}"
+
+
+def migration_vars(step: str, extra_plaintext: list[str] | None = None) -> dict:
+    """The kit's variables at `step` of the move from plaintext: `plaintext` (where it starts),
+    `open` (the secure listeners open beside the plaintext ones, the nodes still talk PLAINTEXT, as
+    User:ANONYMOUS, a super user meanwhile), `switch` (the nodes talk over the secure listeners,
+    clients move), `moved` (the plaintext listeners closed). Any other step is the secure profile's
+    defaults: {}. `extra_plaintext`: more listeners of yours that stay PLAINTEXT until `moved`."""
+    plain = {"name": "INTERNAL", "port": 9092, "protocol": "PLAINTEXT", "advertised_host": _ADVERTISED}
+    secure = {**MOVED_BROKER_LISTENER, "protocol": "{{ kafka_broker_listener_protocol }}",
+              "advertised_host": _ADVERTISED}  # fmt: skip
+    plain_controller = {
+        "name": "CONTROLLER",
+        "port": 9093,
+        "protocol": "PLAINTEXT",
+        "advertised_host": _ADVERTISED,
+    }
+    secure_controller = {**MOVED_CONTROLLER_LISTENER, "protocol": "SSL", "advertised_host": _ADVERTISED}
+    if step == "plaintext":
+        return {"kafka_security_profile": "plaintext"}
+    if step == "moved":
+        return {
+            "kafka_listeners": [secure],
+            "kafka_inter_broker_listener_name": secure["name"],
+            "kafka_controller_listener": secure_controller,
+        }
+    if step not in ("open", "switch"):
+        return {}
+    switched = step == "switch"
+    return {
+        "kafka_security_plaintext_listeners": [
+            plain["name"],
+            plain_controller["name"],
+            *(extra_plaintext or []),
+        ],
+        "kafka_super_users_extra": ["User:ANONYMOUS"],
+        "kafka_listeners": [plain, secure],
+        "kafka_inter_broker_listener_name": (secure if switched else plain)["name"],
+        "kafka_controller_listener": secure_controller if switched else plain_controller,
+        "kafka_controller_listeners_extra": [plain_controller if switched else secure_controller],
+    }

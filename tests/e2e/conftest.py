@@ -45,6 +45,8 @@ LABS = {
     "kraft": (LAB, PORT_OFFSET, {"MODE": "kraft", "KAFKA_VERSION": KRAFT_FROM_VERSION}),
     "zookeeper": (f"{LAB}-zk", PORT_OFFSET + 50, {"MODE": "zookeeper", "KAFKA_VERSION": ""}),
     "dedicated": (f"{LAB}-dc", PORT_OFFSET + 100, {"MODE": "kraft", "BROKERS": "3", "CONTROLLERS": "3"}),
+    # Not a shape every test runs on: the start of the move from plaintext (test_security_migration).
+    "plaintext": (f"{LAB}-pt", PORT_OFFSET + 150, {"MODE": "kraft", "SECURITY": "plaintext"}),
 }
 RESULTS = ROOT / "results" / "day2"
 

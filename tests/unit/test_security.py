@@ -186,7 +186,7 @@ SECURITY_CASES = {
         with_group_var(combined(), kafka_controller_listener={
             "name": "CONTROLLER", "port": 9093, "protocol": "SASL_SSL",
             "advertised_host": "{{ inventory_hostname }}"}),
-        "kafka_controller_listener protocol SASL_SSL in the secure profile: "
+        "kafka_controller_listener CONTROLLER protocol SASL_SSL in the secure profile: "
         "the controller listener must be SSL",
     ),
     "plaintext-listener-in-the-secure-profile": (
@@ -267,6 +267,52 @@ def test_plaintext_is_allowed_when_asked_for_by_name():
         kafka_security_plaintext_listeners=["HOST"],
     )  # fmt: skip
     assert problems_of(inventory) == []
+
+
+# --- Moving a plaintext cluster to the secure profile (docs/security.md) -----------------------------
+@pytest.mark.parametrize(
+    ("step", "protocols", "controller_names", "inter_broker"),
+    [
+        ("open", "INTERNAL:PLAINTEXT,INTERNAL_TLS:SASL_SSL,CONTROLLER:PLAINTEXT,CONTROLLER_TLS:SSL",
+         "CONTROLLER,CONTROLLER_TLS", "INTERNAL"),
+        ("switch", "INTERNAL:PLAINTEXT,INTERNAL_TLS:SASL_SSL,CONTROLLER_TLS:SSL,CONTROLLER:PLAINTEXT",
+         "CONTROLLER_TLS,CONTROLLER", "INTERNAL_TLS"),
+        ("moved", "INTERNAL_TLS:SASL_SSL,CONTROLLER_TLS:SSL", "CONTROLLER_TLS", "INTERNAL_TLS"),
+    ],
+)  # fmt: skip
+def test_each_step_of_the_move_from_plaintext_validates_and_renders_its_listeners(
+    step, protocols, controller_names, inter_broker
+):
+    cluster, problems = evaluate(with_group_var(combined(), **security.migration_vars(step)))
+    assert problems == []
+    props = cluster["nodes"]["kafka-1"]["server_properties"]
+    assert props["listener.security.protocol.map"] == protocols
+    assert props["controller.listener.names"] == controller_names
+    assert props["inter.broker.listener.name"] == inter_broker
+    assert props["listener.name.controller_tls.ssl.client.auth"] == "required"
+    # The nodes find the quorum on the controller listener they dial: the first.
+    port = 9093 if step == "open" else 9095
+    assert props["controller.quorum.bootstrap.servers"] == ",".join(f"kafka-{n}:{port}" for n in (1, 2, 3))
+    assert ("User:ANONYMOUS" in props["super.users"]) == (step != "moved")
+    # The kit's tools speak what the nodes speak among themselves.
+    assert cluster["security"]["tools_protocol"] == ("PLAINTEXT" if step == "open" else "SASL_SSL")
+
+
+def test_nodes_talking_plaintext_without_anonymous_as_a_super_user_are_refused():
+    variables = {**security.migration_vars("open"), "kafka_super_users_extra": []}
+    problems = problems_of(with_group_var(combined(), **variables))
+    assert any("kafka-3: INTERNAL is PLAINTEXT and carries the nodes' own traffic" in p for p in problems), (
+        problems
+    )
+    assert any("kafka-3: CONTROLLER is PLAINTEXT" in p for p in problems), problems
+
+
+def test_a_plaintext_controller_listener_must_be_named():
+    variables = {**security.migration_vars("open"), "kafka_security_plaintext_listeners": ["INTERNAL"]}
+    problems = problems_of(with_group_var(combined(), **variables))
+    assert any("kafka-3: kafka_controller_listener CONTROLLER protocol PLAINTEXT" in p for p in problems), (
+        problems
+    )
 
 
 # --- The site's CA and certificates ------------------------------------------------------------------
