@@ -110,3 +110,36 @@ def test_growing_the_cluster_moves_no_host_to_another_port(mode, controllers):
     grown = {h["name"]: h["ssh_port"] for h in lab.plan(4, controllers, 0, mode, 3)}
     assert {name: grown[name] for name in ports} == ports
     assert len(set(grown.values())) == len(grown)
+
+
+KIT = "{{ kafka_broker_listener_protocol }}"  # the profile's protocol: SASL_SSL when secure
+
+
+@pytest.mark.parametrize(
+    ("stage", "listeners", "profile"),
+    [
+        ("secure", [("HOST", 19792, KIT)], None),
+        ("plaintext", [("HOST", 19792, KIT)], "plaintext"),
+        ("open", [("HOST", 19792, "PLAINTEXT"), ("HOST_TLS", 19812, KIT)], None),
+        ("switch", [("HOST", 19792, "PLAINTEXT"), ("HOST_TLS", 19812, KIT)], None),
+        ("moved", [("HOST_TLS", 19812, KIT)], None),
+    ],
+)  # fmt: skip
+def test_the_lab_moves_from_plaintext_on_a_second_published_port(tmp_path, stage, listeners, profile):
+    hosts = lab.plan(3, 0, 700)
+    assert [h.get("moved_client_port") for h in hosts if "client_port" in h] == [19812, 19813, 19814]
+    document = lab.inventory(lab.Lab("pt-test"), hosts, tmp_path / "key", "", stage=stage)
+    found = document["all"]["hosts"]["kafka-1"]["kafka_listeners_extra"]
+    assert [(item["name"], item["port"], item["protocol"]) for item in found] == listeners
+    variables = document["all"]["vars"]
+    assert variables.get("kafka_security_profile") == profile
+    # HOST stays PLAINTEXT while the nodes move, so it is named with the kit's plaintext listeners.
+    assert ("HOST" in variables.get("kafka_security_plaintext_listeners", [])) == (
+        stage in ("open", "switch")
+    )
+
+
+def test_only_a_kraft_lab_moves_from_plaintext(tmp_path):
+    args = type("Args", (), {"security": "open", "mode": "zookeeper"})()
+    with pytest.raises(SystemExit, match="moves a KRaft cluster from plaintext"):
+        lab.security_stage(lab.Lab("zk-pt-test"), args)
