@@ -13,6 +13,9 @@ declare -A wanted=(
   [losetup]=mount
   [kcat]=kcat
   [make]=make
+  # The monitoring tests: promtool checks the alert rules, headless Chromium reads Prometheus's UI.
+  [promtool]=prometheus
+  [chromium]=chromium
 )
 missing=()
 for command in "${!wanted[@]}"; do
