@@ -500,7 +500,7 @@ def build(hosts: dict[str, dict], groups: dict[str, list[str]], names: dict[str,
     )
     cluster["security"] = security_of(nodes, first, mode)
     # What the kit's own tools speak on the broker listeners: the inter-broker listener's protocol.
-    inter_broker = next((inter_broker_listener(n) for n in broker_nodes if inter_broker_listener(n)), None)
+    inter_broker = next(filter(None, map(inter_broker_listener, broker_nodes)), None)
     cluster["security"]["tools_protocol"] = inter_broker["protocol"] if inter_broker else "SASL_SSL"
     # Kafka nodes only: the ensemble is reached over SASL (DIGEST-MD5), not TLS.
     cluster["tls_names"] = {

@@ -16,6 +16,8 @@ import ipaddress
 import re
 import secrets
 
+from ansible_collections.kafkakit.kafka.plugins.module_utils import constants
+
 PROFILES = ("secure", "plaintext")
 CLIENT_AUTHENTICATIONS = ("scram", "mtls")
 SCRAM_MECHANISM = "SCRAM-SHA-512"
@@ -199,12 +201,14 @@ def migration_vars(step: str, extra_plaintext: list[str] | None = None) -> dict:
     User:ANONYMOUS, a super user meanwhile), `switch` (the nodes talk over the secure listeners,
     clients move), `moved` (the plaintext listeners closed). Any other step is the secure profile's
     defaults: {}. `extra_plaintext`: more listeners of yours that stay PLAINTEXT until `moved`."""
-    plain = {"name": "INTERNAL", "port": 9092, "protocol": "PLAINTEXT", "advertised_host": _ADVERTISED}
+    # Where a plaintext cluster of the kit's defaults listens.
+    plain = {"name": "INTERNAL", "port": constants.DEFAULT_PORTS["broker"], "protocol": "PLAINTEXT",
+             "advertised_host": _ADVERTISED}  # fmt: skip
     secure = {**MOVED_BROKER_LISTENER, "protocol": "{{ kafka_broker_listener_protocol }}",
               "advertised_host": _ADVERTISED}  # fmt: skip
     plain_controller = {
         "name": "CONTROLLER",
-        "port": 9093,
+        "port": constants.DEFAULT_PORTS["controller"],
         "protocol": "PLAINTEXT",
         "advertised_host": _ADVERTISED,
     }
