@@ -79,10 +79,23 @@ class ActionModule(ActionBase):
                 f"{len(cluster['kafka_hosts'])} Kafka hosts and {len(cluster['zookeeper_hosts'])} ZooKeeper "
                 f"hosts "
                 f"checked ({cluster['mode']}, Kafka {cluster['version']}): the cluster can be deployed"
+                + _migration_note(cluster)
             ),
             ansible_facts={"kafkakit_cluster": cluster},
         )
         return result
+
+
+def _migration_note(cluster: dict) -> str:
+    """Where a ZooKeeper-mode cluster is on its way to KRaft (docs/migration.md)."""
+    if cluster["staged_controllers"]:
+        return (
+            f"; {', '.join(cluster['staged_controllers'])} staged for the migration to KRaft, untouched "
+            "until kafka_zookeeper_migration is migrating"
+        )
+    if cluster["migration"] != "none":
+        return f"; migrating to KRaft, phase {cluster['migration']}"
+    return ""
 
 
 def evaluate(loader, templar, raw_get, groups, *, overlay, current, require_kafka=True):

@@ -72,13 +72,21 @@ def kafka_zookeeper_storage_plan(
 ) -> dict:
     stored = _stored(cluster, hostvars, outside)
     nodes = [{**cluster["nodes"][host], "stored": stored[host]} for host in cluster["brokers"]]
-    return storage.zookeeper_plan(
+    plan = storage.zookeeper_plan(
         nodes,
         storage.zookeeper_cluster_id(znode_output),
         cluster["cluster_id"],
         fresh_ids["cluster"],
         chroot=cluster["zookeeper"]["chroot"],
     )
+    # The KRaft controllers of a migration are formatted like any quorum's, with ZooKeeper's id.
+    controllers = [{**cluster["nodes"][host], "stored": stored[host]} for host in cluster["controllers"]]
+    quorum = storage.kraft_plan(controllers, plan["cluster_id"], plan["cluster_id"])
+    return {
+        **plan,
+        **{key: quorum[key] for key in ("new_quorum", "joining", "to_format")},
+        "errors": plan["errors"] + quorum["errors"],
+    }
 
 
 def kafka_initial_controllers(cluster: dict, directory_ids: dict) -> str:

@@ -47,6 +47,7 @@ UNIFORM_KAFKA = (
     "kafka_inter_broker_listener_name", "kafka_zookeeper_chroot", "kafka_inter_broker_protocol_version",
     "kafka_dynamic_properties", "kafka_topics_list", "kafka_cluster_name", "kafka_monitoring_group",
     "kafka_access_acls", "kafka_security_profile", "kafka_client_authentication",
+    "kafka_zookeeper_migration",
 )  # fmt: skip
 UNIFORM_ZOOKEEPER = (
     "zookeeper_version", "zookeeper_ensemble_group", "zookeeper_tick_time", "zookeeper_init_limit",
@@ -538,8 +539,15 @@ def zookeeper_mode(cluster: dict) -> list[str]:
         if len(hosts) > 1
     ]
     ensemble = {m["host"] for m in members}
+    errors += [
+        f"{host} is in the group {names['controller']} (kafka_controller_group) and the ensemble "
+        f"{names['zookeeper']}, but kafka_mode is zookeeper: a controller staged for the migration to KRaft "
+        f"needs a host of its own. Remove it from {names['controller']}; keep it in {names['zookeeper']} only"
+        for host, _ in cluster["_staged"]
+        if host in ensemble
+    ]
     for node in cluster["_nodes"]:
-        if "controller" in node["roles"]:
+        if "controller" in node["roles"] and not node["migrating"]:
             errors.append(
                 f"{node['host']} is in the group {names['controller']} (kafka_controller_group), but "
                 "kafka_mode is zookeeper: there are no KRaft controllers in ZooKeeper mode (the brokers "
@@ -551,6 +559,57 @@ def zookeeper_mode(cluster: dict) -> list[str]:
                 )
             )
     errors += _zookeeper_brokers(cluster)
+    return errors
+
+
+def migration(cluster: dict) -> list[str]:
+    """What the migration to KRaft needs before it starts (KIP-866; docs/migration.md): dedicated
+    controllers, an odd number of them, node ids apart from the brokers', every broker on 3.9 with
+    inter.broker.protocol.version 3.9, and the controllers' metrics, which say how far it got."""
+    nodes, names = cluster["_nodes"], cluster["groups"]
+    phase = str((nodes[0]["vars"] if nodes else {}).get("kafka_zookeeper_migration", "none"))
+    if phase == "none":
+        return []
+    if cluster["mode"] != "zookeeper":
+        return [
+            f"kafka_zookeeper_migration is {phase}, but kafka_mode is {cluster['mode']}: the KRaft inventory "
+            "is the migration's last step (it finalizes it). Set kafka_zookeeper_migration: none"
+        ]
+    errors = []
+    controllers = [n for n in nodes if "controller" in n["roles"]]
+    if not constants.quorum_size_ok(len(controllers)):
+        errors.append(
+            f"kafka_zookeeper_migration is {phase}, but the group {names['controller']} "
+            f"(kafka_controller_group) has {len(controllers)} hosts ({_hosts(controllers) or 'none'}): "
+            "the migration needs 1, 3 or 5 dedicated KRaft controllers"
+        )
+    errors += [
+        f"{n['host']}: in both {names['broker']} and {names['controller']} with kafka_zookeeper_migration "
+        f"{phase}: Kafka migrates to dedicated controllers only (combined nodes are not supported); give the "
+        "quorum hosts of its own"
+        for n in controllers
+        if "broker" in n["roles"]
+    ]
+    for node in nodes:
+        host, variables = node["host"], node["vars"]
+        version = constants.parse_version(node["version"])
+        if version and version[:2] != (3, 9):
+            errors.append(
+                f"{host}: kafka_version {node['version']} with kafka_zookeeper_migration {phase}: the "
+                "migration runs on Kafka 3.9.x, the last line with ZooKeeper; upgrade to 3.9 first "
+                "(upgrade.yml)"
+            )
+        protocol = str(variables.get("kafka_inter_broker_protocol_version", ""))
+        if "broker" in node["roles"] and not protocol.startswith("3.9"):
+            errors.append(
+                f"{host}: kafka_inter_broker_protocol_version {protocol!r} with kafka_zookeeper_migration "
+                f"{phase}: the migration needs 3.9 on every broker (finalize_upgrade.yml sets it)"
+            )
+        if "controller" in node["roles"] and not variables.get("kafka_metrics_enabled", False):
+            errors.append(
+                f"{host}: kafka_metrics_enabled is false with kafka_zookeeper_migration {phase}: the "
+                "playbook waits on the controllers' ZkMigrationState, which their exporter gives"
+            )
     return errors
 
 
@@ -833,8 +892,9 @@ def errors(cluster: dict, hosts: dict[str, dict], groups: dict, require_kafka: b
         found += uniform(kafka_entries, variable)
     for variable in UNIFORM_ZOOKEEPER:
         found += uniform(zookeeper_entries, variable)
+    found += uniform(kafka_entries + cluster["_staged"], "kafka_zookeeper_migration")
     for rule in (mode_and_version, node_ids, replication, listeners, overrides, sizing_values, zookeeper_mode,
-                 gate_sources, ports_on_shared_hosts, declared_topics, declared_access,
+                 migration, gate_sources, ports_on_shared_hosts, declared_topics, declared_access,
                  secure_profile):  # fmt: skip
         found += rule(cluster)
     found += (

@@ -163,9 +163,13 @@ def zookeeper_brokers_verdict(
         raise NotHealthy(
             f"{len(registered)} brokers registered in ZooKeeper {registered}, expected {expected}"
         )
-    if elected not in registered:
+    # While the cluster migrates to KRaft, the KRaft quorum's leader holds the controller znode
+    # (with its epoch; a ZooKeeper-mode broker writes -1 there).
+    kraft = int(controller.get("kraftControllerEpoch", -1)) >= 0
+    if elected not in registered and not kraft:
         raise NotHealthy(f"the controller ({elected}) is not among the registered brokers {registered}")
-    return f"brokers healthy: {len(registered)} registered in ZooKeeper {registered}, controller {elected}"
+    kind = "KRaft controller" if kraft else "controller"
+    return f"brokers healthy: {len(registered)} registered in ZooKeeper {registered}, {kind} {elected}"
 
 
 def ensemble_verdict(modes: dict[str, str]) -> str:
@@ -327,6 +331,30 @@ def metrics_quorum_verdict(scrapes: dict[str, Scrape], voters: int, max_lag: int
         raise NotHealthy(f"voters not caught up with the leader: {', '.join(lagging)}")
     worst, ids = max(lags.values()), ", ".join(sorted(answered))
     return f"quorum healthy: leader {leader_id}, voters [{ids}], max follower lag {worst}"
+
+
+# KIP-866's ZkMigrationState, as the active KRaft controller reports it.
+ZK_MIGRATION_STATES = {0: "NONE", 1: "MIGRATION", 2: "PRE_MIGRATION", 3: "POST_MIGRATION", 4: "ZK"}
+
+
+def metrics_migration_verdict(controllers: dict[str, Scrape], wanted: str) -> str:
+    """The migration from ZooKeeper has reached `wanted` (ZK_MIGRATION_STATES), by the active
+    controller's ZkMigrationState; MIGRATION also wants every broker off ZooKeeper mode when
+    `wanted` is BROKERS_MIGRATED (MigratingZkBrokerCount 0)."""
+    address, samples = _active_controller(_answering(controllers, "controllers"))
+    value = _needed(samples, address, "kafka_controller_kafkacontroller_zkmigrationstate")
+    state = ZK_MIGRATION_STATES.get(int(value), str(int(value)))
+    zk_brokers = metric(samples, "kafka_controller_kafkacontroller_migratingzkbrokercount")
+    counted = "" if zk_brokers is None else f", {int(zk_brokers)} brokers still in ZooKeeper mode"
+    if wanted == "BROKERS_MIGRATED":
+        if state != "MIGRATION" or zk_brokers is None or zk_brokers != 0:
+            raise NotHealthy(f"migration state {state} on the active controller ({address}){counted}")
+        return f"migration state MIGRATION (dual-write), every broker on KRaft ({address})"
+    if state != wanted:
+        raise NotHealthy(
+            f"migration state {state} on the active controller ({address}), waiting for {wanted}{counted}"
+        )
+    return f"migration state {state} on the active controller ({address}){counted}"
 
 
 def metrics_active_controller(scrapes: dict[str, Scrape]) -> int:

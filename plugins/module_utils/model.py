@@ -20,6 +20,11 @@ from ansible_collections.kafkakit.kafka.plugins.module_utils import constants, s
 # The marker of a sizing variable left to the host: the role resolves it from the host's vCPUs and
 # memory when it renders (module_utils/sizing.py).
 AUTO = "auto"
+# The pseudo-mode of a node in a ZooKeeper to KRaft migration (kafka_zookeeper_migration): a
+# ZooKeeper-mode broker in migration mode, or a KRaft controller that still writes to ZooKeeper.
+MIGRATION = "migration"
+# kafka_zookeeper_migration's phases, in order (docs/migration.md).
+MIGRATION_PHASES = ("none", "migrating", "dual_write")
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class Setting:
     value: object = field(default=None, compare=False, repr=False)
     # Set in the secure profile only (kafka_security_profile: secure).
     secure: bool = False
+    # Roles that have it too while they migrate from ZooKeeper (kafka_zookeeper_migration).
+    migrating_roles: tuple[str, ...] = ()
 
 
 def _v(variable: str):
@@ -60,9 +67,10 @@ SERVER_PROPERTIES: list[Setting] = [
     Setting("broker.id.generation.enable", "false: every broker has a configured kafka_node_id",
             roles=("broker",), modes=("zookeeper",), value=lambda n, c: False),
     Setting("controller.quorum.bootstrap.servers", "every controller's kafka_controller_listener "
-            "(advertised_host:port)", modes=("kraft",), value=lambda n, c: c["controller_bootstrap"]),
+            "(advertised_host:port)", modes=("kraft", MIGRATION),
+            value=lambda n, c: c["controller_bootstrap"]),
     Setting("controller.listener.names", "kafka_controller_listener.name, then "
-            "kafka_controller_listeners_extra", modes=("kraft",),
+            "kafka_controller_listeners_extra", modes=("kraft", MIGRATION),
             value=lambda n, c: ",".join(item["name"] for item in n["controller_listeners"])),
     Setting("listeners", "kafka_listeners, kafka_listeners_extra (brokers), kafka_controller_listener, "
             "kafka_controller_listeners_extra (controllers): name://bind_host:port",
@@ -73,12 +81,15 @@ SERVER_PROPERTIES: list[Setting] = [
             value=lambda n, c: _protocols(n)),
     Setting("log.dirs", "kafka_data_dirs", value=_v("kafka_data_dirs")),
     Setting("zookeeper.connect", "the members of kafka_zookeeper_group (zookeeper_advertised_host:"
-            "zookeeper_client_port) and kafka_zookeeper_chroot", roles=("broker",), modes=("zookeeper",),
-            value=lambda n, c: c["zookeeper"]["connect"]),
+            "zookeeper_client_port) and kafka_zookeeper_chroot; on the controllers while they migrate",
+            modes=("zookeeper", MIGRATION), value=lambda n, c: c["zookeeper"]["connect"]),
+    Setting("zookeeper.metadata.migration.enable", "kafka_zookeeper_migration: migrating (every node), "
+            "dual_write (the controllers)", modes=(MIGRATION,), value=lambda n, c: True),
     Setting("inter.broker.protocol.version", "kafka_inter_broker_protocol_version", roles=("broker",),
             modes=("zookeeper",), value=_v("kafka_inter_broker_protocol_version")),
-    Setting("inter.broker.listener.name", "kafka_inter_broker_listener_name", roles=("broker",),
-            value=_v("kafka_inter_broker_listener_name")),
+    Setting("inter.broker.listener.name", "kafka_inter_broker_listener_name; on the controllers while they "
+            "migrate, which reach the ZooKeeper-mode brokers on it", roles=("broker",),
+            migrating_roles=("controller",), value=_v("kafka_inter_broker_listener_name")),
     Setting("broker.rack", "kafka_broker_rack", roles=("broker",), value=lambda n, c: n["rack"]),
     # Policy: the same on every node (controllers apply topic defaults in KRaft).
     Setting("default.replication.factor", "kafka_default_replication_factor", group="policy", value=_rf),
@@ -133,15 +144,16 @@ SERVER_PROPERTIES: list[Setting] = [
             group="security", secure=True),
     Setting("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512 (kafka_client_authentication: scram)",
             roles=("broker",), group="security", secure=True),
-    Setting("authorizer.class.name", "StandardAuthorizer (KRaft), AclAuthorizer (ZooKeeper mode)",
+    Setting("authorizer.class.name", "StandardAuthorizer (KRaft nodes, the migrating controllers and "
+            "brokers in dual_write too), AclAuthorizer (ZooKeeper-mode brokers)",
             group="security", secure=True),
     Setting("allow.everyone.if.no.acl.found", "false: what no ACL allows, only super users may",
             group="security", secure=True, value=lambda n, c: False),
     Setting("super.users", "every node's principal, kafka_admin_user, kafka_broker_user, "
             "kafka_super_users_extra", group="security", secure=True,
             value=lambda n, c: ";".join(c["security"]["super_users"])),
-    Setting("zookeeper.set.acl", "true: the znodes the brokers create are theirs alone "
-            "(kafka_zookeeper_user on the ensemble)", roles=("broker",), modes=("zookeeper",),
+    Setting("zookeeper.set.acl", "true: the znodes the brokers (and the migrating controllers) create are "
+            "theirs alone (kafka_zookeeper_user on the ensemble)", modes=("zookeeper", MIGRATION),
             group="security", secure=True, value=lambda n, c: True),
 ]  # fmt: skip
 OWNED_KEYS = frozenset(setting.key for setting in SERVER_PROPERTIES if "<" not in setting.key)
@@ -174,8 +186,11 @@ def known_listeners(node: dict) -> list[dict]:
     """Every listener the node has, and the controller listeners even where the node does not
     listen on them: a broker-only node still needs their protocols to reach the controllers."""
     listeners = list(node["listeners"])
-    if node["mode"] == "kraft":
+    if node["mode"] == "kraft" or node.get("migrating"):
         listeners += [item for item in node["controller_listeners"] if item not in listeners]
+    if node.get("migrating") and "broker" not in node["roles"]:
+        # A migrating controller reaches the ZooKeeper-mode brokers on their inter-broker listener.
+        listeners += [item for item in [inter_broker_listener(node)] if item and item not in listeners]
     return listeners
 
 
@@ -183,11 +198,19 @@ def _protocols(node: dict) -> str:
     return ",".join(f"{item['name']}:{item['protocol']}" for item in known_listeners(node))
 
 
+def node_modes(node: dict) -> tuple[str, ...]:
+    """The modes a node's settings follow: its own, and MIGRATION while it migrates."""
+    return (node["mode"], MIGRATION) if node.get("migrating") else (node["mode"],)
+
+
 def applies(setting: Setting, node: dict, version: tuple[int, int, int], secure: bool) -> bool:
     return (
         setting.value is not None
-        and node["mode"] in setting.modes
-        and any(role in setting.roles for role in node["roles"])
+        and any(mode in setting.modes for mode in node_modes(node))
+        and any(
+            role in setting.roles + (setting.migrating_roles if node.get("migrating") else ())
+            for role in node["roles"]
+        )
         and version >= setting.since
         and (secure or not setting.secure)
         and not (setting.key == "broker.rack" and not node["rack"])
@@ -201,7 +224,8 @@ def security_properties(node: dict, cluster: dict) -> dict:
     sec = cluster["security"]
     if sec["profile"] != "secure":
         return {}
-    props: dict = {"authorizer.class.name": sec["authorizer"]}
+    authorizer = security.KRAFT_AUTHORIZER if node["mode"] == "kraft" else security.ZOOKEEPER_AUTHORIZER
+    props: dict = {"authorizer.class.name": authorizer}
     if node["mode"] == "kraft":
         for item in node["controller_listeners"]:
             if item["protocol"] == "SSL":
@@ -218,13 +242,16 @@ def security_properties(node: dict, cluster: dict) -> dict:
                     props[f"listener.name.{name}.scram-sha-512.sasl.jaas.config"] = security.jaas_scram()
         if sec["client_auth"] == "scram":
             props["sasl.mechanism.inter.broker.protocol"] = security.SCRAM_MECHANISM
+    elif node.get("migrating") and (inter_broker_listener(node) or {}).get("protocol") == "SASL_SSL":
+        # The migrating controller logs in to the ZooKeeper-mode brokers as the broker user.
+        props["sasl.mechanism.inter.broker.protocol"] = security.SCRAM_MECHANISM
     return props
 
 
 def secret_properties(node: dict, cluster: dict) -> dict:
     """Keys whose value holds a secret: {key: the credentials it takes}. The kafka role renders them
     from its own variables (kafka_broker_user, kafka_broker_password)."""
-    if cluster["security"]["profile"] != "secure" or "broker" not in node["roles"]:
+    if cluster["security"]["profile"] != "secure" or not ("broker" in node["roles"] or node.get("migrating")):
         return {}
     inter_broker = node["vars"].get("kafka_inter_broker_listener_name")
     listener = next((item for item in node["broker_listeners"] if item["name"] == inter_broker), None)
@@ -313,8 +340,21 @@ def security_of(nodes: list[dict], first: dict, mode: str) -> dict:
     }
 
 
-def kafka_node(host: str, variables: dict, roles: list[str]) -> dict:
+def node_mode(cluster_mode, migration: str, roles: list[str]) -> tuple[str, bool]:
+    """A node's own mode and whether it migrates: while a ZooKeeper-mode cluster migrates
+    (kafka_zookeeper_migration), its controllers run KRaft and write to ZooKeeper too; its brokers
+    run ZooKeeper mode with the migration on, then KRaft in dual_write. The controllers migrate
+    until finalized; the brokers until they run KRaft."""
+    if cluster_mode != "zookeeper" or migration not in MIGRATION_PHASES[1:]:
+        return cluster_mode, False
+    if "controller" in roles:
+        return "kraft", True
+    return ("kraft", False) if migration == "dual_write" else ("zookeeper", True)
+
+
+def kafka_node(host: str, variables: dict, roles: list[str], migration: str = "none") -> dict:
     """One Kafka host: its identity and listeners."""
+    mode, migrating = node_mode(variables.get("kafka_mode"), migration, roles)
     broker_listeners = [
         _listener(item, variables)
         for item in [*variables.get("kafka_listeners", []), *variables.get("kafka_listeners_extra", [])]
@@ -329,7 +369,7 @@ def kafka_node(host: str, variables: dict, roles: list[str]) -> dict:
         if isinstance(item, dict)
     ]
     listeners = (broker_listeners if "broker" in roles else []) + (
-        controller_listeners if "controller" in roles and variables.get("kafka_mode") == "kraft" else []
+        controller_listeners if "controller" in roles and mode == "kraft" else []
     )
     config_dir = variables.get("kafka_config_dir", "/etc/kafka")
     return {
@@ -338,7 +378,8 @@ def kafka_node(host: str, variables: dict, roles: list[str]) -> dict:
         "roles": roles,
         "rack": str(variables.get("kafka_broker_rack") or "").strip(),
         "advertised_host": str(variables.get("kafka_advertised_host") or ""),
-        "mode": variables.get("kafka_mode"),
+        "mode": mode,
+        "migrating": migrating,
         "version": str(variables.get("kafka_version", "")),
         "broker_listeners": broker_listeners,
         "controller_listener": controller_listener,
@@ -444,12 +485,20 @@ def build(hosts: dict[str, dict], groups: dict[str, list[str]], names: dict[str,
     `names` the group names of the roles (broker, controller, zookeeper, monitoring)."""
     brokers = set(groups.get(names["broker"], []))
     controllers = set(groups.get(names["controller"], []))
-    kafka_hosts = sorted(brokers | controllers)
+    some = hosts[min(brokers | controllers)] if brokers | controllers else {}
+    migration = str(some.get("kafka_zookeeper_migration", "none"))
+    # Controllers of a ZooKeeper-mode cluster before its migration are staged: provisioned, idle,
+    # untouched until kafka_zookeeper_migration says migrating (docs/migration.md).
+    staged = (
+        sorted(controllers - brokers) if some.get("kafka_mode") == "zookeeper" and migration == "none" else []
+    )
+    kafka_hosts = sorted((brokers | controllers) - set(staged))
     nodes = [
         kafka_node(
             host,
             hosts[host],
             (["broker"] if host in brokers else []) + (["controller"] if host in controllers else []),
+            migration,
         )
         for host in kafka_hosts
     ]
@@ -461,9 +510,15 @@ def build(hosts: dict[str, dict], groups: dict[str, list[str]], names: dict[str,
     version = str(first.get("kafka_version", ""))
     parsed = constants.parse_version(version) or (0, 0, 0)
     broker_nodes = [n for n in nodes if "broker" in n["roles"]]
-    controller_nodes = [n for n in nodes if "controller" in n["roles"] and mode == "kraft"]
+    controller_nodes = [n for n in nodes if "controller" in n["roles"] and n["mode"] == "kraft"]
     cluster = {
         "mode": mode,
+        # A ZooKeeper-mode cluster's way to KRaft: its phase, the mode its brokers run, whether a
+        # KRaft quorum runs (the gates ask it rather than ZooKeeper), the controllers staged for it.
+        "migration": migration if mode == "zookeeper" else "none",
+        "broker_mode": broker_nodes[0]["mode"] if broker_nodes else mode,
+        "kraft_quorum": bool(controller_nodes),
+        "staged_controllers": staged,
         "version": version,
         "scala_version": str(first.get("kafka_scala_version", constants.DEFAULT_SCALA_VERSION)),
         "cluster_id": str(first.get("kafka_cluster_id") or ""),
@@ -482,6 +537,7 @@ def build(hosts: dict[str, dict], groups: dict[str, list[str]], names: dict[str,
         "tools": constants.tool_classes(version) if constants.parse_version(version) else {},
         "_nodes": nodes,
         "_members": members,
+        "_staged": [(host, hosts[host]) for host in staged],
     }
     cluster["bootstrap_servers"] = (
         endpoints(broker_nodes, inter_broker_listener) if _ports_ok(broker_nodes) else ""
@@ -522,7 +578,9 @@ def build(hosts: dict[str, dict], groups: dict[str, list[str]], names: dict[str,
     }
     cluster["memberships"] = memberships(cluster)
     cluster["scrape_targets"] = scrape_targets(nodes, members, cluster["monitoring_hosts"], hosts)
-    cluster["gate_exporters"] = gate_exporters(cluster["scrape_targets"]["kafka"], len(nodes), mode)
+    cluster["gate_exporters"] = gate_exporters(
+        cluster["scrape_targets"]["kafka"], len(nodes), "kraft" if cluster["kraft_quorum"] else mode
+    )
     cluster["artifacts"] = artifacts(first, members[0]["vars"] if members else {}, mode)
     cluster["dynamic_properties"] = {
         **(
@@ -541,7 +599,8 @@ def memberships(cluster: dict) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for kind, hosts in (("broker", cluster["brokers"]), ("controller", cluster["controllers"]),
                         ("kafka", cluster["kafka_hosts"]), ("zookeeper", cluster["zookeeper_hosts"]),
-                        ("monitoring", cluster["monitoring_hosts"])):  # fmt: skip
+                        ("monitoring", cluster["monitoring_hosts"]),
+                        ("staged_controller", cluster["staged_controllers"])):  # fmt: skip
         for host in hosts:
             found.setdefault(host, []).append(f"kafkakit_{kind}")
     return dict(sorted(found.items()))
@@ -662,5 +721,6 @@ def finish(cluster: dict) -> dict:
         public["bootstrap"] = endpoints([node], inter_broker_listener) if "broker" in node["roles"] else ""
         nodes[node["host"]] = public
     cluster.pop("_members", None)
+    cluster.pop("_staged", None)
     cluster["nodes"] = nodes
     return cluster

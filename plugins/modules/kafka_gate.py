@@ -30,12 +30,14 @@ options:
       - C(zookeeper_controller) ZooKeeper mode, the broker id elected controller (as C(leader)).
       - C(zookeeper_ensemble) every member of I(servers) serves, one leader, the rest followers.
       - C(exporters) every exporter of I(exporters) answers (metrics only).
+      - C(migration) the migration from ZooKeeper has reached I(migration_state), by the
+        ZkMigrationState of the active controller among I(exporters), the controllers' (metrics only).
       - C(safe_to_stop) and the C(zookeeper_*) checks read the tools only (the metrics hold no
         partition's ISR); the others read either.
     type: str
     required: true
     choices: [quorum, active_controller, brokers, partitions, safe_to_stop, zookeeper_brokers,
-              zookeeper_controller, zookeeper_ensemble, exporters]
+              zookeeper_controller, zookeeper_ensemble, exporters, migration]
   source:
     description:
       - C(tools) runs Kafka's admin tools on this node.
@@ -120,6 +122,13 @@ options:
     description: Seconds between checks.
     type: int
     default: 3
+  migration_state:
+    description:
+      - The state C(migration) waits for, C(MIGRATION) (the metadata is in KRaft, dual-write),
+        C(BROKERS_MIGRATED) (MIGRATION and no broker left in ZooKeeper mode) or C(POST_MIGRATION)
+        (finalized).
+    type: str
+    choices: [MIGRATION, BROKERS_MIGRATED, POST_MIGRATION]
   tool_timeout:
     description: Seconds one tool run may take.
     type: int
@@ -176,6 +185,7 @@ METRICS_REQUIRED = {
     "brokers": ["exporters", "controller_exporters", "brokers"],
     "partitions": ["exporters"],
     "exporters": ["exporters"],
+    "migration": ["exporters", "migration_state"],
 }
 
 
@@ -265,12 +275,17 @@ def metrics_checker(params: dict, found: dict, scrape_all=gates.scrape_all):
         found["silent"] = sorted(a for a, answer in every.items() if isinstance(answer, str))
         return gates.exporters_verdict(every)
 
+    def migration() -> str:
+        (every,) = scrapes(params["exporters"])
+        return gates.metrics_migration_verdict(every, params["migration_state"])
+
     return {
         "quorum": quorum,
         "active_controller": active_controller,
         "brokers": brokers,
         "partitions": partitions,
         "exporters": exporters,
+        "migration": migration,
     }[params["check"]]
 
 
@@ -346,6 +361,10 @@ def main() -> None:
             "command_config": {"type": "path", "default": ""},
             "timeout": {"type": "int", "default": 60},
             "interval": {"type": "int", "default": 3},
+            "migration_state": {
+                "type": "str",
+                "choices": ["MIGRATION", "BROKERS_MIGRATED", "POST_MIGRATION"],
+            },
             "tool_timeout": {"type": "int", "default": 60},
         },
         supports_check_mode=True,

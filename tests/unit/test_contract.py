@@ -461,7 +461,8 @@ CASES = {
     "zookeeper-member-and-controller": (
         "zookeeper",
         in_group(zookeeper_mode(), "kafka_controller", "zookeeper-2", kafka_node_id=1002),
-        "zookeeper-2 is in the group kafka_controller (kafka_controller_group), but kafka_mode is zookeeper",
+        "zookeeper-2 is in the group kafka_controller (kafka_controller_group) and the ensemble zookeeper, "
+        "but kafka_mode is zookeeper",
     ),
     "kraft-with-an-ensemble": (
         "zookeeper",

@@ -21,10 +21,15 @@ CHROOT_RULE = (
     "must be an absolute ZooKeeper path like /kafka or /kafka/orders: names of letters, digits, _ . -, no "
     "trailing /, no . or .., and not below /zookeeper (ZooKeeper's own)"
 )
-NO_CONTROLLERS_IN_ZOOKEEPER_MODE = (
+COMBINED_IN_ZOOKEEPER_MODE = (
     "is in the group kafka_controller (kafka_controller_group), but kafka_mode is zookeeper: there are no "
     "KRaft controllers in ZooKeeper mode (the brokers elect their controller through ZooKeeper). Remove it "
     "from kafka_controller"
+)
+NO_CONTROLLERS_IN_ZOOKEEPER_MODE = (
+    "is in the group kafka_controller (kafka_controller_group) and the ensemble zookeeper, but kafka_mode is "
+    "zookeeper: a controller staged for the migration to KRaft needs a host of its own. Remove it from "
+    "kafka_controller"
 )
 
 
@@ -60,9 +65,6 @@ COMBINED_IN_ENSEMBLE = in_group(
     "kafka_controller",
     "broker-1",
 )
-CONTROLLER_IN_ZOOKEEPER_MODE = in_group(
-    zookeeper_mode(), "kafka_controller", "controller-1", kafka_node_id=1001
-)
 CHROOT_ON_ONE_HOST = with_host_var(zookeeper_mode(), "broker-3", kafka_zookeeper_chroot="/other")
 PROTOCOL_WORD = with_group_var(zookeeper_mode(), kafka_inter_broker_protocol_version="latest")
 ALL_AT_ONCE = in_group(
@@ -89,9 +91,7 @@ CASES = {
     "myid-fraction": (with_host_var(zookeeper_mode(), "zookeeper-2", zookeeper_myid=1.5),
         ["zookeeper-2: zookeeper_myid 1.5 must be a whole number"]),
     "combined-node-in-the-ensemble": (COMBINED_IN_ENSEMBLE,
-        [f"broker-1 {NO_CONTROLLERS_IN_ZOOKEEPER_MODE}; keep it in zookeeper only"]),
-    "dedicated-controller-in-zookeeper-mode": (CONTROLLER_IN_ZOOKEEPER_MODE,
-        [f"controller-1 {NO_CONTROLLERS_IN_ZOOKEEPER_MODE}, or make it a broker"]),
+        [f"broker-1 {COMBINED_IN_ZOOKEEPER_MODE}; keep it in zookeeper only"]),
     "chroot-differs-between-brokers": (CHROOT_ON_ONE_HOST,
         [f"kafka_zookeeper_chroot {SAME} '/kafka' on broker-1, broker-2; '/other' on broker-3"]),
     "protocol-not-a-version": (PROTOCOL_WORD, [

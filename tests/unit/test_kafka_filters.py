@@ -85,13 +85,20 @@ def test_the_zookeeper_storage_plan_reads_the_id_out_of_the_recorded_client_answ
         f"broker-{i}": {"_kafka_stored": stored("kRfqsCrkeMtBuKNjVUHKrQ", i, "broker.id")} for i in (1, 2, 3)
     }
     plan = FILTERS["kafka_zookeeper_storage_plan"](zookeeper, hostvars, answer, FRESH)
-    assert plan == {"cluster_id": "kRfqsCrkeMtBuKNjVUHKrQ", "write_cluster_id": False, "errors": []}
+    no_quorum = {"new_quorum": True, "joining": [], "to_format": {}}
+    assert plan == {
+        "cluster_id": "kRfqsCrkeMtBuKNjVUHKrQ",
+        "write_cluster_id": False,
+        "errors": [],
+        **no_quorum,
+    }
     missing = recorded("kafka-3.9.2-zookeeper/zookeeper-get-cluster-id-missing.txt")
     fresh = {f"broker-{i}": {"_kafka_stored": {}} for i in (1, 2, 3)}
     assert FILTERS["kafka_zookeeper_storage_plan"](zookeeper, fresh, missing, FRESH) == {
         "cluster_id": "FreshFreshFreshFresh00",
         "write_cluster_id": True,
         "errors": [],
+        **no_quorum,
     }
 
 

@@ -42,9 +42,21 @@ def test_an_even_or_empty_ensemble_is_refused(zookeepers):
         lab.plan(3, 0, 0, "zookeeper", zookeepers)
 
 
-def test_zookeeper_mode_has_no_kraft_controllers():
-    with pytest.raises(SystemExit, match="ZooKeeper mode has no KRaft controllers"):
-        lab.plan(3, 3, 0, "zookeeper", 3)
+def test_zookeeper_mode_stages_an_odd_number_of_controllers_for_the_migration():
+    with pytest.raises(SystemExit, match="CONTROLLERS must be 0 or an odd number"):
+        lab.plan(3, 2, 0, "zookeeper", 3)
+    hosts = lab.plan(3, 3, 0, "zookeeper", 3)
+    controllers = [h for h in hosts if h["name"].startswith("controller-")]
+    assert [(h["name"], h["groups"], h["node_id"]) for h in controllers] == [
+        (f"controller-{i}", ["kafka_controller"], 1000 + i) for i in (1, 2, 3)
+    ]
+
+
+def test_each_migration_stage_writes_the_inventory_that_phase_needs():
+    assert lab.migration_vars("none", "") == {}
+    assert lab.migration_vars("dual_write", "") == {"kafka_zookeeper_migration": "dual_write"}
+    # Finalized: a KRaft inventory on the release it migrated on, not the kraft default 4.4.0.
+    assert lab.migration_vars("kraft", "") == {"kafka_mode": "kraft", "kafka_version": "3.9.2"}
 
 
 def test_kraft_mode_plans_combined_nodes_and_a_monitoring_host():
