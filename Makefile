@@ -16,6 +16,9 @@ KAFKA_VERSION ?=
 # The lab's security: empty keeps what it had (a new lab: secure); plaintext; or a step of the move
 # from plaintext to secure: open, switch, moved (docs/security.md).
 SECURITY ?=
+# A ZooKeeper-mode lab with CONTROLLERS staged: its phase of the migration to KRaft, empty keeps
+# what it had (none, migrating, dual_write, kraft: docs/migration.md).
+MIGRATION ?=
 STACK ?= dev
 # Which lab, and how far its published ports are shifted (labs can run side by side).
 LAB ?= lab
@@ -72,11 +75,12 @@ prereqs: ## Install the Debian packages the lab needs and start the Docker engin
 images: prereqs ## Build the lab's base images (debootstrap, nothing pulled), once per recipe.
 	lab/build-image.sh >/dev/null
 
-lab: prereqs $(BIN)/.installed ## Bring up a Kafka cluster on local containers (MODE, BROKERS, CONTROLLERS, ZOOKEEPERS, KAFKA_VERSION, SECURITY).
+lab: prereqs $(BIN)/.installed ## Bring up a Kafka cluster on local containers (MODE, BROKERS, CONTROLLERS, ZOOKEEPERS, KAFKA_VERSION, SECURITY, MIGRATION).
 	$(BIN)/python lab/lab.py --name $(LAB) up --mode $(MODE) --brokers $(BROKERS) --controllers $(CONTROLLERS) \
 	  --zookeepers $(ZOOKEEPERS) --kafka-version "$(KAFKA_VERSION)" --port-offset $(LAB_PORT_OFFSET) \
-	  $(if $(SECURITY),--security $(SECURITY))
-	$(BIN)/ansible-playbook -i $$($(BIN)/python lab/lab.py --name $(LAB) inventory) playbooks/deploy.yml
+	  $(if $(SECURITY),--security $(SECURITY)) $(if $(MIGRATION),--migration $(MIGRATION))
+	$(BIN)/ansible-playbook -i $$($(BIN)/python lab/lab.py --name $(LAB) inventory) \
+	  $$($(BIN)/python lab/lab.py --name $(LAB) playbook)
 	@$(BIN)/python lab/lab.py --name $(LAB) bootstrap
 
 lab-down: $(BIN)/.installed ## Remove the lab: hosts, network and data disks.
@@ -126,7 +130,7 @@ e2e: prereqs $(BIN)/.installed ## End-to-end tests on fresh lab clusters, one pe
 e2e-slow: prereqs $(BIN)/.installed ## What make test leaves out for time: the ZooKeeper-mode cluster; config change, upgrade, scale-out, rolling restarts.
 	$(BIN)/pytest -m "lab and slow" tests
 
-e2e-lifecycle: prereqs $(BIN)/.installed ## Only the cluster's changes of membership and security under verifiable traffic: two controllers added to the live quorum, then removed; a controller's lost disk replaced; a plaintext cluster moved to the secure profile (the broker drain is in e2e-slow).
+e2e-lifecycle: prereqs $(BIN)/.installed ## Only the cluster's changes of membership and security under verifiable traffic: two controllers added to the live quorum, then removed; a controller's lost disk replaced; a plaintext cluster moved to the secure profile; a ZooKeeper-mode cluster migrated to KRaft, with its rollbacks (the broker drain is in e2e-slow).
 	$(BIN)/pytest -m "lab and lifecycle" tests
 
 e2e-day2: prereqs $(BIN)/.installed ## Only the day-2 operations under verifiable traffic: restart, config change, kill -9, upgrade, scale-out.

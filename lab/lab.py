@@ -4,7 +4,9 @@
   lab.py [--name NAME] up [--mode kraft|zookeeper] [--brokers N] [--controllers N]
                           [--zookeepers N] [--kafka-version V] [--port-offset N]
                           [--security secure|plaintext|open|switch|moved]
+                          [--migration none|migrating|dual_write|kraft]
                           create or converge the lab's hosts and write its inventory
+  lab.py [--name NAME] playbook       print the playbook that deploys the lab as its inventory says
   lab.py [--name NAME] bootstrap      print bootstrap.servers=...
   lab.py [--name NAME] inventory      print the path of the lab's inventory
   lab.py [--name NAME] retire HOST... remove hosts and their disks, as VMs are terminated; then
@@ -16,8 +18,11 @@ touch the lab you work with); the default lab is "lab", with its inventory in
 inventories/lab/hosts.yml, others in inventories/lab/<name>.yml.
 
 KRaft mode: kafka-1..N (combined nodes) or broker-1..N and controller-1..N. ZooKeeper mode:
-zookeeper-1..N (the ensemble, myid N) and broker-1..N. Without --kafka-version, the kafka role's
-default for the mode is deployed (the newest 3.9.x in ZooKeeper mode).
+zookeeper-1..N (the ensemble, myid N) and broker-1..N, and with --controllers N controller-1..N
+staged for the migration to KRaft: idle until --migration migrating, then dual_write, then kraft
+(the finalized KRaft inventory, without the ensemble), each run by migrate_to_kraft.yml
+(docs/migration.md). Without --kafka-version, the kafka role's default for the mode is deployed
+(the newest 3.9.x in ZooKeeper mode).
 
 Each host gets a sparse file on a loop device as its data disk (passed in as /dev/xvdb, like an
 EBS volume), sshd published on 127.0.0.1, and, for brokers, a Kafka listener published on
@@ -146,9 +151,10 @@ def numbered(hosts: list[dict], port_offset: int) -> list[dict]:
 
 
 def zookeeper_plan(brokers: int, controllers: int, port_offset: int, zookeepers: int) -> list[dict]:
-    """ZooKeeper mode: broker-1..N and zookeeper-1..N, each on its own host and data disk."""
-    if controllers:
-        sys.exit("lab: ZooKeeper mode has no KRaft controllers; leave CONTROLLERS at 0")
+    """ZooKeeper mode: broker-1..N and zookeeper-1..N, each on its own host and data disk, and the
+    controllers staged for the migration to KRaft (CONTROLLERS)."""
+    if controllers and not constants.quorum_size_ok(controllers):
+        sys.exit("lab: CONTROLLERS must be 0 or an odd number (1, 3, 5): the quorum the cluster migrates to")
     if not constants.quorum_size_ok(zookeepers):
         sys.exit("lab: ZOOKEEPERS must be odd (1, 3 or 5): an even ensemble survives no more failures")
     hosts = [
@@ -165,7 +171,31 @@ def zookeeper_plan(brokers: int, controllers: int, port_offset: int, zookeepers:
         {"name": f"zookeeper-{index}", "groups": ["zookeeper"], "myid": index}
         for index in range(1, zookeepers + 1)
     ]
+    hosts += [
+        {
+            "name": f"controller-{index}",
+            "groups": ["kafka_controller"],
+            "node_id": constants.CONTROLLER_NODE_ID_BASE + index,
+        }
+        for index in range(1, controllers + 1)
+    ]
     return numbered([*hosts, monitoring_host(port_offset)], port_offset)
+
+
+# The phases of a ZooKeeper-mode lab's migration to KRaft: kafka_zookeeper_migration's, then
+# kraft, the finalized inventory.
+MIGRATION_STAGES = ("none", "migrating", "dual_write", "kraft")
+
+
+def migration_vars(stage: str, kafka_version: str) -> dict:
+    """A ZooKeeper-mode lab's variables at `stage` of its migration. Finalized, it is a KRaft
+    cluster still on the release it migrated on (the kraft default would be an upgrade)."""
+    if stage == "kraft":
+        return {
+            "kafka_mode": "kraft",
+            "kafka_version": kafka_version or constants.DEFAULT_KAFKA_VERSION["zookeeper"],
+        }
+    return {"kafka_zookeeper_migration": stage} if stage != "none" else {}
 
 
 def build_images() -> str:
@@ -269,7 +299,14 @@ def host_listeners(host: dict, stage: str) -> list[dict]:
 
 
 def inventory(
-    lab: Lab, hosts: list[dict], key: Path, kafka_version: str, mode: str = "kraft", *, stage: str = "secure"
+    lab: Lab,
+    hosts: list[dict],
+    key: Path,
+    kafka_version: str,
+    mode: str = "kraft",
+    *,
+    stage: str = "secure",
+    migration: str = "none",
 ) -> dict:
     groups: dict[str, dict] = {
         "kafka_controller": {"hosts": {}},
@@ -279,6 +316,8 @@ def inventory(
     }
     host_vars = {}
     for host in hosts:
+        if migration == "kraft" and "zookeeper" in host["groups"]:
+            continue  # finalized: the ensemble serves the cluster no more
         variables = {"ansible_port": host["ssh_port"]}
         if "monitoring" not in host["groups"]:  # Prometheus keeps its samples on the root disk
             variables["host_prep_data_device"] = DATA_DEVICE
@@ -302,6 +341,8 @@ def inventory(
     }
     if kafka_version:  # else the kafka role's default for the mode
         cluster_vars["kafka_version"] = kafka_version
+    if mode == "zookeeper":
+        cluster_vars.update(migration_vars(migration, kafka_version))
     return {
         "all": {
             "hosts": host_vars,
@@ -391,13 +432,14 @@ def up(lab: Lab, args: argparse.Namespace) -> None:
         ensure_host(lab, host, image, public_key)
     record_host_keys(lab, hosts)
     stage = security_stage(lab, args)
+    migration = migration_stage(lab, args, hosts)
     lab.inventory.parent.mkdir(parents=True, exist_ok=True)
-    document = inventory(lab, hosts, key, args.kafka_version, args.mode, stage=stage)
+    document = inventory(lab, hosts, key, args.kafka_version, args.mode, stage=stage, migration=migration)
     lab.inventory.write_text(
         f"# Written by lab/lab.py for the running {lab.name} lab; `lab.py down` removes it.\n"
         + yaml.safe_dump(document, sort_keys=True, default_flow_style=False)
     )
-    state = {"hosts": hosts, "image": image, "mode": args.mode, "security": stage}
+    state = {"hosts": hosts, "image": image, "mode": args.mode, "security": stage, "migration": migration}
     (lab.state / "lab.json").write_text(json.dumps(state, indent=2))
     log(f"{len(hosts)} hosts up; inventory in {lab.inventory.relative_to(ROOT)}")
 
@@ -413,6 +455,30 @@ def security_stage(lab: Lab, args: argparse.Namespace) -> str:
             f"lab: --security {stage} moves a KRaft cluster from plaintext; this lab is in {args.mode} mode"
         )
     return stage
+
+
+def migration_stage(lab: Lab, args: argparse.Namespace, hosts: list[dict]) -> str:
+    """The lab's phase of the migration to KRaft: --migration, else what it was, else none. Only a
+    ZooKeeper-mode lab with controllers migrates."""
+    recorded = lab.state / "lab.json"
+    before = json.loads(recorded.read_text()).get("migration", "none") if recorded.exists() else "none"
+    stage = args.migration or before
+    if stage != "none" and (
+        args.mode != "zookeeper" or not any("kafka_controller" in h["groups"] for h in hosts)
+    ):
+        sys.exit(
+            f"lab: --migration {stage} migrates a ZooKeeper-mode lab to its controllers (MODE=zookeeper "
+            "CONTROLLERS=3)"
+        )
+    return stage
+
+
+def playbook(lab: Lab, _: argparse.Namespace) -> None:
+    """deploy.yml, or migrate_to_kraft.yml for a lab in the middle of its migration (deploy.yml
+    leaves those phases to it)."""
+    recorded = lab.state / "lab.json"
+    stage = json.loads(recorded.read_text()).get("migration", "none") if recorded.exists() else "none"
+    print("playbooks/deploy.yml" if stage == "none" else "playbooks/migrate_to_kraft.yml")
 
 
 def bootstrap(lab: Lab, _: argparse.Namespace) -> None:
@@ -482,7 +548,12 @@ def main() -> None:
         help="secure (the default), plaintext, or a step of the move from plaintext: open, switch, moved "
         "(default: as the lab was)",
     )  # fmt: skip
+    up_parser.add_argument(
+        "--migration", choices=MIGRATION_STAGES,
+        help="a ZooKeeper-mode lab's phase of the migration to KRaft (default: as the lab was)",
+    )  # fmt: skip
     up_parser.set_defaults(func=up)
+    sub.add_parser("playbook").set_defaults(func=playbook)
     sub.add_parser("bootstrap").set_defaults(func=bootstrap)
     sub.add_parser("inventory").set_defaults(func=show_inventory)
     retire_parser = sub.add_parser("retire")

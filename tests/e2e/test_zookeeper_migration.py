@@ -1,0 +1,143 @@
+"""A live ZooKeeper-mode cluster migrates to KRaft under verifiable traffic (docs/migration.md), and
+back from dual-write to ZooKeeper first.
+
+`make lab MODE=zookeeper CONTROLLERS=3` deploys 3 brokers on 3.9, an ensemble of 3 and three
+controllers staged for the migration. A topic with a config of its own, a SCRAM user and an ACL
+of that user are made in ZooKeeper mode. Then each phase is written by `lab.py up --migration
+PHASE` and applied by migrate_to_kraft.yml or rollback_to_zookeeper.yml: migrating, dual_write,
+back to migrating, back to none (ZooKeeper alone), migrating and dual_write again, then the KRaft
+inventory, which finalizes it. Clients write through every phase; no acknowledged message may be
+lost. Afterwards the topic, its config, the user and the ACL are in KRaft's metadata and no node
+mentions ZooKeeper. Eight rolls of the brokers: it runs in `make e2e-lifecycle` and
+`make e2e-slow`, not in make test.
+"""
+
+from __future__ import annotations
+
+import pytest
+from confluent_kafka.admin import (
+    AclBinding,
+    AclBindingFilter,
+    AclOperation,
+    AclPermissionType,
+    AdminClient,
+    ConfigResource,
+    NewTopic,
+    ResourcePatternType,
+    ResourceType,
+    ScramCredentialInfo,
+    ScramMechanism,
+    UserScramCredentialUpsertion,
+)
+from conftest import BIN, ROOT, under_traffic
+
+pytestmark = [pytest.mark.lab, pytest.mark.day2, pytest.mark.slow, pytest.mark.lifecycle]
+
+TOPIC = "orders-before-the-migration"
+USER = "orders-reader"
+RETENTION_MS = "86400000"
+
+
+def phase(cluster, name: str, playbook: str = "migrate_to_kraft.yml") -> str:
+    """The lab's inventory at phase `name`, then the playbook that applies it."""
+    lab = f"{BIN / 'python'} {ROOT / 'lab' / 'lab.py'} --name {cluster.name}"
+    up = (
+        f"{lab} up --mode zookeeper --brokers {len(cluster.brokers)} "
+        f"--controllers {len(cluster.controllers)} --port-offset {cluster.port_offset} --migration {name}"
+    )
+    run = f"{BIN / 'ansible-playbook'} -i {cluster.inventory} {ROOT / 'playbooks' / playbook}"
+    return f"{up} && {run}"
+
+
+def reader_acl() -> AclBinding:
+    return AclBinding(
+        ResourceType.TOPIC, TOPIC, ResourcePatternType.LITERAL, f"User:{USER}", "*",
+        AclOperation.READ, AclPermissionType.ALLOW,
+    )  # fmt: skip
+
+
+def make_metadata_in_zookeeper(admin: AdminClient) -> None:
+    """A topic with its own retention, a SCRAM user and its ACL, made while ZooKeeper holds them."""
+    created = admin.create_topics([NewTopic(TOPIC, 3, 3, config={"retention.ms": RETENTION_MS})])
+    created[TOPIC].result(60)
+    credential = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192)
+    upsert = UserScramCredentialUpsertion(USER, credential, b"orders-reader-password-0123")
+    admin.alter_user_scram_credentials([upsert])[USER].result(60)
+    admin.create_acls([reader_acl()])[reader_acl()].result(60)
+
+
+def metadata_kept(admin: AdminClient) -> None:
+    """What make_metadata_in_zookeeper made is there."""
+    assert TOPIC in admin.list_topics(timeout=30).topics
+    resource = ConfigResource(ResourceType.TOPIC, TOPIC)
+    config = admin.describe_configs([resource])[resource].result(60)
+    assert config["retention.ms"].value == RETENTION_MS
+    users = admin.describe_user_scram_credentials([USER])[USER].result(60)
+    assert [info.mechanism for info in users.scram_credential_infos] == [ScramMechanism.SCRAM_SHA_512]
+    acl_filter = AclBindingFilter(
+        ResourceType.TOPIC, TOPIC, ResourcePatternType.LITERAL, None, None,
+        AclOperation.ANY, AclPermissionType.ANY,
+    )  # fmt: skip
+    assert admin.describe_acls(acl_filter).result(60) == [reader_acl()]
+
+
+def brokers_run(cluster, key: str) -> list[str]:
+    """The brokers whose server.properties sets `key`."""
+    return [
+        broker
+        for broker in cluster.brokers
+        if f"\n{key}=" in "\n" + cluster.exec(broker, "cat", "/etc/kafka/server.properties")
+    ]
+
+
+@pytest.mark.parametrize("lab_cluster", ["migration"], indirect=True)
+def test_a_zookeeper_cluster_migrates_to_kraft_and_back_and_again_without_loss(lab_cluster):
+    assert len(lab_cluster.controllers) == 3
+    assert "staged for the migration to KRaft" in lab_cluster.first_deploy.output
+    for controller in lab_cluster.controllers:  # staged: no play touched them
+        answer = lab_cluster.exec(controller, "sh", "-c", "test -e /etc/kafka || echo untouched")
+        assert answer == "untouched", controller
+    admin = AdminClient(lab_cluster.rdkafka())
+    make_metadata_in_zookeeper(admin)
+
+    under_traffic(lab_cluster, "zookeeper to kraft: migrating", "sh", "-c", phase(lab_cluster, "migrating"))
+    assert brokers_run(lab_cluster, "zookeeper.metadata.migration.enable") == lab_cluster.brokers
+    under_traffic(lab_cluster, "zookeeper to kraft: dual write", "sh", "-c", phase(lab_cluster, "dual_write"))
+    assert brokers_run(lab_cluster, "process.roles") == lab_cluster.brokers
+
+    # Back to ZooKeeper from dual-write, one phase at a time.
+    under_traffic(lab_cluster, "zookeeper to kraft: rollback to migrating", "sh", "-c",
+                  phase(lab_cluster, "migrating", "rollback_to_zookeeper.yml"))  # fmt: skip
+    assert brokers_run(lab_cluster, "process.roles") == []
+    under_traffic(lab_cluster, "zookeeper to kraft: rollback to zookeeper", "sh", "-c",
+                  phase(lab_cluster, "none", "rollback_to_zookeeper.yml"))  # fmt: skip
+    assert brokers_run(lab_cluster, "zookeeper.metadata.migration.enable") == []
+    assert brokers_run(lab_cluster, "broker.id") == lab_cluster.brokers
+    metadata_kept(admin)
+
+    # And all the way, finalized.
+    under_traffic(
+        lab_cluster, "zookeeper to kraft: migrating again", "sh", "-c", phase(lab_cluster, "migrating")
+    )
+    under_traffic(lab_cluster, "zookeeper to kraft: dual write again", "sh", "-c",
+                  phase(lab_cluster, "dual_write"))  # fmt: skip
+    under_traffic(lab_cluster, "zookeeper to kraft: finalize", "sh", "-c", phase(lab_cluster, "kraft"))
+
+    for host in lab_cluster.kafka_hosts:
+        config = lab_cluster.exec(host, "cat", "/etc/kafka/server.properties")
+        assert "zookeeper" not in config.lower(), f"{host} still mentions ZooKeeper"
+        assert "StandardAuthorizer" in config, host
+    metadata_kept(admin)
+    # The finalized cluster is what its KRaft inventory says: deploy.yml changes nothing.
+    lab_cluster.run_playbook("deploy.yml").assert_changed_nothing(lab_cluster.kafka_hosts)
+    rc, message = lab_cluster.gate(
+        lab_cluster.controllers[0], "quorum", voters=3, timeout=120,
+        bootstrap_controller=",".join(f"{c}:9093" for c in lab_cluster.controllers),
+        command_config=lab_cluster.controller_admin_config,
+    )  # fmt: skip
+    assert rc == 0, message
+    rc, message = lab_cluster.gate(
+        lab_cluster.brokers[0], "partitions", default_min_isr=2, timeout=120,
+        bootstrap_server=lab_cluster.internal_bootstrap(),
+    )  # fmt: skip
+    assert rc == 0, message
