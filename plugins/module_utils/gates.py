@@ -311,7 +311,11 @@ def metrics_quorum_verdict(scrapes: dict[str, Scrape], voters: int, max_lag: int
     controller.quorum.fetch.timeout.ms, and a voter that stops answers no scrape: the metric form of
     the tools' staleness."""
     leader, leader_id, answered = metrics_quorum(scrapes)
-    counted = _needed(answered[leader], leader, "kafka_server_raftmetrics_number_of_voters")
+    counted = metric(answered[leader], "kafka_server_raftmetrics_number_of_voters")
+    if counted is None:
+        # Kafka 3.9 has no number-of-voters (KIP-853's metric came in 4.0): count the exporters in
+        # the quorum, every one of which leads or follows (metrics_quorum).
+        counted = len(answered)
     if counted != voters or len(answered) != voters:
         raise NotHealthy(
             f"the quorum has {counted:.0f} voters ({len(answered)} exporters read), expected {voters}"

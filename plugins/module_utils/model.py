@@ -243,8 +243,11 @@ def security_properties(node: dict, cluster: dict) -> dict:
         if sec["client_auth"] == "scram":
             props["sasl.mechanism.inter.broker.protocol"] = security.SCRAM_MECHANISM
     elif node.get("migrating") and (inter_broker_listener(node) or {}).get("protocol") == "SASL_SSL":
-        # The migrating controller logs in to the ZooKeeper-mode brokers as the broker user.
+        # The migrating controller logs in to the ZooKeeper-mode brokers as the broker user; Kafka
+        # checks the mechanism against the listener's enabled ones even where nothing listens.
         props["sasl.mechanism.inter.broker.protocol"] = security.SCRAM_MECHANISM
+        name = inter_broker_listener(node)["name"].lower()
+        props[f"listener.name.{name}.sasl.enabled.mechanisms"] = security.SCRAM_MECHANISM
     return props
 
 

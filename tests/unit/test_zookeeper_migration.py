@@ -4,7 +4,10 @@ stops a migration before any host is touched."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from ansible_collections.kafkakit.kafka.plugins.module_utils import gates, tool_output
 from contract_harness import evaluate, in_group, problems_of, with_group_var, with_host_var, zookeeper_mode
 
 
@@ -50,6 +53,7 @@ def test_migrating_controllers_run_kraft_and_write_to_zookeeper_with_its_chroot(
     assert "INTERNAL:SASL_SSL" in controller["listener.security.protocol.map"]
     assert controller["listeners"] == "CONTROLLER://:9093"
     assert controller["sasl.mechanism.inter.broker.protocol"] == "SCRAM-SHA-512"
+    assert controller["listener.name.internal.sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
     assert cluster["nodes"]["controller-1"]["secret_properties"] == {
         "listener.name.internal.scram-sha-512.sasl.jaas.config": "broker"
     }
@@ -165,4 +169,56 @@ def test_a_kraft_inventory_that_still_says_migrating_is_refused():
     assert any(
         "kafka_zookeeper_migration is dual_write, but kafka_mode is kraft" in problem
         for problem in problems_of(inventory)
+    )
+
+
+# --- The gates, on the exporters of the lab's three migrating controllers (Kafka 3.9.2, recorded in
+# the migrating phase: metadata copied, the three brokers still in ZooKeeper mode, controller-3 leads).
+
+MIGRATING = Path(__file__).resolve().parents[1] / "data" / "metrics" / "kafka-3.9.2-migration"
+
+
+def migrating_controllers() -> dict[str, gates.Scrape]:
+    return {
+        f"{path.stem}:7071": tool_output.prometheus_metrics(path.read_text())
+        for path in sorted(MIGRATING.glob("controller-*.txt"))
+    }
+
+
+def held(check) -> str:
+    with pytest.raises(gates.NotHealthy) as reason:
+        check()
+    return str(reason.value)
+
+
+def test_the_migration_gate_reads_the_active_controllers_state_and_the_brokers_left_on_zookeeper():
+    controllers = migrating_controllers()
+    assert gates.metrics_migration_verdict(controllers, "MIGRATION") == (
+        "migration state MIGRATION on the active controller (controller-3:7071), 3 brokers still in ZooKeeper mode"
+    )
+    assert held(lambda: gates.metrics_migration_verdict(controllers, "BROKERS_MIGRATED")) == (
+        "migration state MIGRATION on the active controller (controller-3:7071), 3 brokers still in ZooKeeper mode"
+    )
+    assert held(lambda: gates.metrics_migration_verdict(controllers, "POST_MIGRATION")).endswith(
+        "waiting for POST_MIGRATION, 3 brokers still in ZooKeeper mode"
+    )
+
+
+def test_once_every_broker_runs_kraft_the_migration_gate_lets_the_finalize_through():
+    controllers = migrating_controllers()
+    for samples in controllers.values():
+        samples["kafka_controller_kafkacontroller_migratingzkbrokercount"] = [({}, 0.0)]
+    assert gates.metrics_migration_verdict(controllers, "BROKERS_MIGRATED") == (
+        "migration state MIGRATION (dual-write), every broker on KRaft (controller-3:7071)"
+    )
+
+
+def test_a_kafka_3_9_quorum_without_the_number_of_voters_metric_is_counted_by_its_exporters():
+    controllers = migrating_controllers()
+    assert all("kafka_server_raftmetrics_number_of_voters" not in s for s in controllers.values())
+    assert gates.metrics_quorum_verdict(controllers, 3).startswith(
+        "quorum healthy: leader 1003, voters [controller-1:7071, controller-2:7071, controller-3:7071]"
+    )
+    assert held(lambda: gates.metrics_quorum_verdict(controllers, 5)) == (
+        "the quorum has 3 voters (3 exporters read), expected 5"
     )
