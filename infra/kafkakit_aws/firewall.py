@@ -6,12 +6,18 @@ Groups:
               and controllers, whose roll gates read each other's metrics) and all egress (the
               VPC, S3, the apt proxy if set, and HTTP(S) only with NAT)
   broker      client listener from clientCidrs / clientSecurityGroupIds, and from brokers; with a
-              client load balancer, each broker's external port from the load balancer
+              client load balancer, each broker's external port from the load balancer; in the
+              migration, the same listener (INTERNAL, also the inter-broker one) from controllers
   controller  KRaft controller listener from brokers and controllers
-  zookeeper   client port from brokers, peer and election ports from the ensemble
+  zookeeper   client port from brokers (and in the migration from the controllers), peer and
+              election ports from the ensemble
   monitoring  the Prometheus host: its web port from monitoringCidrs
   nlb         the client load balancer: the external ports from the client networks, and out to
               the brokers' external ports
+The migration: controllers beside a ZooKeeper ensemble are staged for the migration to KRaft
+(docs/migration.md). Once it starts they copy the metadata from ZooKeeper and write every change
+back to it until the migration is finalized, and they send the ZooKeeper-mode brokers their
+requests on the inter-broker listener.
 Every port comes from the same `Ports` the inventory's port variables are made from, so the rules,
 the listeners and the bootstrap output cannot disagree. Nothing is ever open to 0.0.0.0/0 inbound;
 settings.check_cidrs refuses it.
@@ -77,6 +83,12 @@ def groups_needed(roles: Sequence[Role], load_balancer: bool = False) -> list[st
     for role in roles:
         needed.update({"combined": ("broker", "controller")}.get(role, (role,)))
     return [g for g in SECURITY_GROUPS if g in needed]
+
+
+def _migration(groups: Sequence[str]) -> bool:
+    """Controllers and a ZooKeeper ensemble in one cluster: the migration to KRaft, staged or under
+    way. The rules it needs go with the ensemble when the stack switches to kraft mode."""
+    return "controller" in groups and "zookeeper" in groups
 
 
 def _tcp_in(group: str, name: str, port: int | tuple[int, int], description: str, **source: str) -> Rule:
@@ -165,6 +177,9 @@ def _kafka_rules(inputs: FirewallInputs, groups: Sequence[str]) -> list[Rule]:
         out += _clients("broker", ports.broker, inputs)
         description = "Replication and inter-broker requests"
         out.append(_tcp_in("broker", "inter-broker", ports.broker, description, peer_group="broker"))
+    if "broker" in groups and _migration(groups):
+        description = "KRaft controllers to the ZooKeeper-mode brokers in the migration"
+        out.append(_tcp_in("broker", "from-controllers", ports.broker, description, peer_group="controller"))
     if "nlb" in groups and inputs.external_ports is not None:
         external = inputs.external_ports
         description = "Each broker's external listener from the client load balancer"
@@ -187,6 +202,13 @@ def _zookeeper_rules(inputs: FirewallInputs, groups: Sequence[str]) -> list[Rule
     ports = inputs.ports
     description = "Brokers to ZooKeeper"
     out = [_tcp_in("zookeeper", "from-brokers", ports.zookeeper_client, description, peer_group="broker")]
+    if _migration(groups):
+        description = "KRaft controllers to ZooKeeper in the migration"
+        out.append(
+            _tcp_in(
+                "zookeeper", "from-controllers", ports.zookeeper_client, description, peer_group="controller"
+            )
+        )
     for port, what in ((ports.zookeeper_peer, "peer"), (ports.zookeeper_election, "election")):
         description = f"ZooKeeper ensemble {what} port"
         out.append(_tcp_in("zookeeper", f"quorum-{what}", port, description, peer_group="zookeeper"))

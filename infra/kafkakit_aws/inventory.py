@@ -8,7 +8,9 @@ Shape (Ansible's YAML inventory):
                  proxy if any
       children:
         kafka_broker:     {hosts: {kafka-broker-1: {host vars}, ...}}
-        kafka_controller: {hosts: {...}}   # combined nodes appear here and in kafka_broker
+        kafka_controller: {hosts: {...}}   # combined nodes appear here and in kafka_broker; in
+                                           # ZooKeeper mode, the controllers staged for the
+                                           # migration to KRaft (docs/migration.md)
         zookeeper:        {hosts: {...}}   # ZooKeeper mode only
         monitoring:       {hosts: {...}}   # the optional Prometheus host
 
@@ -375,18 +377,29 @@ def _check_group_shape(inventory: Mapping[str, Any], mode: Any) -> list[str]:
     if mode == "kraft":
         if ensemble:
             problems.append("kraft mode must not have zookeeper hosts")
-        if not constants.quorum_size_ok(len(controllers)):
-            problems.append(
-                f"kafka_controller must have an odd number of hosts in kraft mode, has {len(controllers)}"
-            )
+        problems += _odd_size(GROUP_CONTROLLER, len(controllers), " in kraft mode")
     if mode == "zookeeper":
+        # Controllers here are staged for the migration to KRaft (docs/migration.md), which moves to
+        # dedicated controllers only.
         if controllers:
-            problems.append("zookeeper mode must not have kafka_controller hosts")
-        if not constants.quorum_size_ok(len(ensemble)):
-            problems.append(f"zookeeper must have an odd number of hosts, has {len(ensemble)}")
+            problems += _odd_size(GROUP_CONTROLLER, len(controllers), " in zookeeper mode")
+        problems += [
+            f"{name}: in both {GROUP_BROKER} and {GROUP_CONTROLLER} in zookeeper mode (the migration "
+            "to KRaft needs dedicated controllers)"
+            for name in controllers
+            if name in brokers
+        ]
+        problems += _odd_size(GROUP_ZOOKEEPER, len(ensemble))
     if len(hosts_of(inventory, GROUP_MONITORING)) > 1:
         problems.append("group monitoring must have at most one host")
     return problems
+
+
+def _odd_size(group: str, count: int, where: str = "") -> list[str]:
+    """A KRaft quorum or a ZooKeeper ensemble: an odd number of hosts."""
+    if constants.quorum_size_ok(count):
+        return []
+    return [f"{group} must have an odd number of hosts{where}, has {count}"]
 
 
 def _is_int(value: Any) -> bool:

@@ -231,7 +231,8 @@ class Settings:
     kafka_version: str
     broker_count: int
     controller_count: int
-    """Dedicated KRaft controllers; 0 means combined nodes (and always 0 in ZooKeeper mode)."""
+    """Dedicated KRaft controllers; 0 means combined nodes in KRaft mode, none in ZooKeeper mode
+    (where dedicated ones are staged for the migration to KRaft, docs/migration.md)."""
     zookeeper_count: int
     """ZooKeeper ensemble size; 0 in KRaft mode."""
     zone_count: int
@@ -398,7 +399,8 @@ def _draft(values: Mapping[str, Any], stack: str) -> _Draft:
     mode, arch = values["mode"], values["architecture"]
     controllers, zookeepers = values["controllerCount"], values["zookeeperCount"]
     if mode == "zookeeper":
-        controllers = 0
+        # A ZooKeeper cluster has no controllers unless it stages them for the migration to KRaft.
+        controllers = 0 if controllers == -1 else controllers
         zookeepers = DEFAULT_ZOOKEEPER_COUNT if zookeepers == -1 else zookeepers
     elif mode == "kraft":
         zookeepers = 0
@@ -534,7 +536,12 @@ def _check_shape(d: _Draft) -> list[str]:
     errors = _check_choice("mode", mode, MODES)
     if brokers < 1:
         errors.append(f"brokerCount must be at least 1, got {brokers}")
-    if raw_controllers < -1:
+    if raw_controllers < -1 and mode == "zookeeper":
+        errors.append(
+            "controllerCount must be -1 or 0 (no controllers) or an odd number of dedicated "
+            f"controllers staged for the migration to KRaft, got {raw_controllers}"
+        )
+    elif raw_controllers < -1:
         errors.append(
             "controllerCount must be -1 (the mode's default), 0 (combined broker+controller "
             f"nodes) or an odd number of dedicated controllers, got {raw_controllers}"
@@ -546,13 +553,25 @@ def _check_shape(d: _Draft) -> list[str]:
     return errors + (_check_zookeeper_shape(d) if mode == "zookeeper" else _check_kraft_shape(d))
 
 
-def _check_zookeeper_shape(d: _Draft) -> list[str]:
+def _check_dedicated_controllers(d: _Draft) -> list[str]:
+    """KRaft's dedicated controllers, or in zookeeper mode those staged for the migration to KRaft
+    (docs/migration.md): the same quorum, numbered apart from the brokers either way."""
+    if d.controller_count <= 0:
+        return []
     errors = []
-    if d.v["controllerCount"] > 0:
+    if not constants.quorum_size_ok(d.controller_count):
+        errors.append(_odd_count_error("controllerCount", d.controller_count, "KRaft quorum"))
+    if d.v["brokerCount"] > CONTROLLER_NODE_ID_BASE:
         errors.append(
-            f"controllerCount must not be set in zookeeper mode (brokers coordinate through "
-            f"the ZooKeeper ensemble, there are no KRaft controllers), got {d.v['controllerCount']}"
+            f"brokerCount must be at most {CONTROLLER_NODE_ID_BASE} with dedicated "
+            f"controllers (their node ids start at {CONTROLLER_NODE_ID_BASE + 1}), "
+            f"got {d.v['brokerCount']}"
         )
+    return errors
+
+
+def _check_zookeeper_shape(d: _Draft) -> list[str]:
+    errors = _check_dedicated_controllers(d)
     if d.zookeeper_count == 0:
         errors.append("zookeeperCount must be at least 1 in zookeeper mode, got 0")
     elif d.zookeeper_count > 0 and not constants.quorum_size_ok(d.zookeeper_count):
@@ -575,15 +594,7 @@ def _check_kraft_shape(d: _Draft) -> list[str]:
         errors.append(
             f"zookeeperCount is only used in zookeeper mode, got {d.v['zookeeperCount']} in kraft mode"
         )
-    if d.controller_count > 0 and not constants.quorum_size_ok(d.controller_count):
-        errors.append(_odd_count_error("controllerCount", d.controller_count, "KRaft quorum"))
-    if d.controller_count > 0 and d.v["brokerCount"] > CONTROLLER_NODE_ID_BASE:
-        errors.append(
-            f"brokerCount must be at most {CONTROLLER_NODE_ID_BASE} with dedicated "
-            f"controllers (their node ids start at {CONTROLLER_NODE_ID_BASE + 1}), "
-            f"got {d.v['brokerCount']}"
-        )
-    return errors
+    return errors + _check_dedicated_controllers(d)
 
 
 def _check_version(d: _Draft) -> list[str]:

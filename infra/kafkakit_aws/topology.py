@@ -5,7 +5,10 @@ Naming and numbering (the inventory contract):
   KRaft, combined nodes         kafka-N (node id N); the first three by node id (one in a cluster
                                 of fewer than three) are in kafka_broker and kafka_controller,
                                 the rest in kafka_broker only (constants.combined_controller_count)
-  ZooKeeper mode                kafka-broker-N (broker.id N), zookeeper-K (myid K)
+  ZooKeeper mode                kafka-broker-N (broker.id N), zookeeper-K (myid K), and with
+                                controllerCount the controllers staged for the migration to KRaft
+                                (docs/migration.md): kafka-controller-M (node id 1000+M), as in
+                                KRaft, so that the KRaft stack after it keeps them
   Monitoring (optional)         monitoring-1, in the group monitoring
 Each role is spread round-robin over the zones, starting at the first: node i of a role lands in
 zones[(i - 1) % len(zones)], so adding a node never moves an existing one. The zones come from the
@@ -216,10 +219,10 @@ def plan_nodes(settings: Settings, zones: Sequence[Zone]) -> list[NodeSpec]:
             add(role, f"kafka-{index}", index, zone, node_id=index, type_role="broker")
     else:
         add_all("broker", "kafka-broker", brokers, 1, "broker")
-    if settings.mode == "kraft" and not settings.combined:
+    if not settings.combined:
         controllers = settings.controller_count
         add_all("controller", "kafka-controller", controllers, CONTROLLER_NODE_ID_BASE + 1, "controller")
-    elif settings.mode == "zookeeper":
+    if settings.mode == "zookeeper":
         add_all("zookeeper", "zookeeper", settings.zookeeper_count, None, "zookeeper")
     if settings.monitoring_instance:
         add("monitoring", "monitoring-1", 1, zones[0], node_id=None, type_role="monitoring")

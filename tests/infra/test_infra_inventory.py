@@ -154,7 +154,6 @@ def test_contract_checks():
     del children(bad)["zookeeper"]["hosts"]["zookeeper-1"]["host_prep_data_device"]
     children(bad)["kafka_broker"]["hosts"]["kafka-broker-1"]["kafka_broker_port"] = "9094"
     assert check_inventory(bad) == [
-        "zookeeper mode must not have kafka_controller hosts",
         "zookeeper must have an odd number of hosts, has 2",
         "kafka-broker-1: kafka_broker_rack is missing",
         "x: kafka_advertised_host is missing",

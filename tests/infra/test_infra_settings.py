@@ -165,10 +165,9 @@ def test_empty_zookeeper_ensemble():
     )
 
 
-def test_zookeeper_mode_with_controllers():
-    assert only_error({"mode": "zookeeper", "controllerCount": 3}) == (
-        "controllerCount must not be set in zookeeper mode (brokers coordinate through the "
-        "ZooKeeper ensemble, there are no KRaft controllers), got 3"
+def test_zookeeper_mode_with_an_even_number_of_staged_controllers():
+    assert only_error({"mode": "zookeeper", "controllerCount": 2}) == (
+        "controllerCount must be odd so the KRaft quorum keeps a majority (1, 3 or 5), got 2"
     )
 
 
