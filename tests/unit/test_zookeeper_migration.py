@@ -194,10 +194,12 @@ def held(check) -> str:
 def test_the_migration_gate_reads_the_active_controllers_state_and_the_brokers_left_on_zookeeper():
     controllers = migrating_controllers()
     assert gates.metrics_migration_verdict(controllers, "MIGRATION") == (
-        "migration state MIGRATION on the active controller (controller-3:7071), 3 brokers still in ZooKeeper mode"
+        "migration state MIGRATION on the active controller (controller-3:7071), "
+        "3 brokers still in ZooKeeper mode"
     )
     assert held(lambda: gates.metrics_migration_verdict(controllers, "BROKERS_MIGRATED")) == (
-        "migration state MIGRATION on the active controller (controller-3:7071), 3 brokers still in ZooKeeper mode"
+        "migration state MIGRATION on the active controller (controller-3:7071), "
+        "3 brokers still in ZooKeeper mode"
     )
     assert held(lambda: gates.metrics_migration_verdict(controllers, "POST_MIGRATION")).endswith(
         "waiting for POST_MIGRATION, 3 brokers still in ZooKeeper mode"
