@@ -521,6 +521,14 @@ def build(hosts: dict[str, dict], groups: dict[str, list[str]], names: dict[str,
         "migration": migration if mode == "zookeeper" else "none",
         "broker_mode": broker_nodes[0]["mode"] if broker_nodes else mode,
         "kraft_quorum": bool(controller_nodes),
+        # The gate that counts the brokers: ZooKeeper's registrations, except while migrating, when
+        # a roll forward from ZooKeeper or back from dual-write leaves brokers in both modes, which
+        # the brokers' own metadata (the tools) lists alike.
+        "broker_gate": (
+            "zookeeper_brokers"
+            if broker_nodes and broker_nodes[0]["mode"] == "zookeeper" and migration != "migrating"
+            else "brokers"
+        ),
         "staged_controllers": staged,
         "version": version,
         "scala_version": str(first.get("kafka_scala_version", constants.DEFAULT_SCALA_VERSION)),
