@@ -47,7 +47,7 @@ LABS = {
     "dedicated": (f"{LAB}-dc", PORT_OFFSET + 100, {"MODE": "kraft", "BROKERS": "3", "CONTROLLERS": "3"}),
     # Not a shape every test runs on: the start of the move from plaintext (test_security_migration).
     "plaintext": (f"{LAB}-pt", PORT_OFFSET + 150, {"MODE": "kraft", "SECURITY": "plaintext"}),
-    # Only test_zookeeper_migration.py: ZooKeeper mode with 3 controllers staged for the migration.
+    # Only test_migration_to_kraft.py: ZooKeeper mode with 3 controllers staged for the migration.
     "migration": (
         f"{LAB}-mig",
         PORT_OFFSET + 200,
