@@ -27,6 +27,16 @@ from pulumi.runtime.mocks import MockMonitor
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = REPO_ROOT / "infra" / "__main__.py"
 PROJECT = "kafka-kit"
+# Every port moved off its default, so that a rule on a default port shows up as a mistake.
+MOVED_PORTS = dict(
+    broker=19092,
+    controller=19093,
+    zookeeper_client=12181,
+    zookeeper_peer=12888,
+    zookeeper_election=13888,
+    jmx_exporter=17071,
+    node_exporter=19100,
+)
 DEFAULT_ZONES = {
     "eu-west-1": ("eu-west-1a", "eu-west-1b", "eu-west-1c"),
     "us-east-1": (

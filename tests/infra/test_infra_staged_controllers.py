@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 from contract_harness import SECRETS, problems_of
-from infra_harness import INGRESS, INSTANCE, SECURITY_GROUP, ProgramRun, run_program
+from infra_harness import INGRESS, INSTANCE, MOVED_PORTS, SECURITY_GROUP, ProgramRun, run_program
 from kafkakit_aws import outputs
 from kafkakit_aws.firewall import FirewallInputs, rules
 from kafkakit_aws.inventory import (
@@ -108,20 +108,12 @@ def test_staged_controllers_are_planned_as_kraft_dedicated_controllers():
 
 # --------------------------------------------------------------------------- firewall
 
-MOVED_PORTS = Ports(
-    broker=19092,
-    controller=19093,
-    zookeeper_client=12181,
-    zookeeper_peer=12888,
-    zookeeper_election=13888,
-    jmx_exporter=17071,
-    node_exporter=19100,
-)
+PORTS_MOVED = Ports(**MOVED_PORTS)
 MIGRATION_RULES = {("broker", "from-controllers"), ("zookeeper", "from-controllers")}
 
 
 def ingress(*roles: str) -> dict[tuple[str, str], tuple[int | None, int | None, str | None]]:
-    inputs = FirewallInputs(roles=roles, ports=MOVED_PORTS, vpc_cidr="10.42.0.0/16")
+    inputs = FirewallInputs(roles=roles, ports=PORTS_MOVED, vpc_cidr="10.42.0.0/16")
     return {
         (r.group, r.name): (r.from_port, r.to_port, r.peer_group)
         for r in rules(inputs)

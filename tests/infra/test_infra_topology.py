@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from infra_harness import MOVED_PORTS
 from kafkakit_aws.firewall import ANYWHERE, FirewallInputs, cluster_ports, groups_needed, rules
 from kafkakit_aws.settings import CONTROLLER_NODE_ID_BASE, MAX_ZONES, Ports, parse_settings
 from kafkakit_aws.topology import (
@@ -286,15 +287,7 @@ def test_rules_per_role():
 
 def test_every_rule_follows_the_configured_ports():
     """Issue 13 / defect 4: the rules are made from the same Ports as the inventory's variables."""
-    ports = Ports(
-        broker=19092,
-        controller=19093,
-        zookeeper_client=12181,
-        zookeeper_peer=12888,
-        zookeeper_election=13888,
-        jmx_exporter=17071,
-        node_exporter=19100,
-    )
+    ports = Ports(**MOVED_PORTS)
     inputs = FirewallInputs(
         roles=("broker", "controller", "zookeeper", "monitoring"),
         ports=ports,
