@@ -97,7 +97,7 @@ def test_a_zookeeper_cluster_migrates_to_kraft_and_back_and_again_without_loss(l
     assert "staged for the migration to KRaft" in " ".join(lab_cluster.first_deploy.output.split())
     for controller in lab_cluster.controllers:  # staged: no play touched them
         answer = lab_cluster.exec(controller, "sh", "-c", "test -e /etc/kafka || echo untouched")
-        assert answer == "untouched", controller
+        assert answer.strip() == "untouched", controller
     admin = AdminClient(lab_cluster.rdkafka())
     make_metadata_in_zookeeper(admin)
 
