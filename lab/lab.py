@@ -444,12 +444,16 @@ def up(lab: Lab, args: argparse.Namespace) -> None:
     log(f"{len(hosts)} hosts up; inventory in {lab.inventory.relative_to(ROOT)}")
 
 
+def recorded_state(lab: Lab, key: str, default: str) -> str:
+    """What the lab's last `up` recorded under `key` in lab.json, else `default` (a new lab)."""
+    recorded = lab.state / "lab.json"
+    return json.loads(recorded.read_text()).get(key, default) if recorded.exists() else default
+
+
 def security_stage(lab: Lab, args: argparse.Namespace) -> str:
     """The lab's security: --security, else what it was, else the secure profile. Only a KRaft lab
     moves from plaintext."""
-    recorded = lab.state / "lab.json"
-    before = json.loads(recorded.read_text()).get("security", "secure") if recorded.exists() else "secure"
-    stage = args.security or before
+    stage = args.security or recorded_state(lab, "security", "secure")
     if args.mode != "kraft" and stage not in ("secure", "plaintext"):
         sys.exit(
             f"lab: --security {stage} moves a KRaft cluster from plaintext; this lab is in {args.mode} mode"
@@ -460,9 +464,7 @@ def security_stage(lab: Lab, args: argparse.Namespace) -> str:
 def migration_stage(lab: Lab, args: argparse.Namespace, hosts: list[dict]) -> str:
     """The lab's phase of the migration to KRaft: --migration, else what it was, else none. Only a
     ZooKeeper-mode lab with controllers migrates."""
-    recorded = lab.state / "lab.json"
-    before = json.loads(recorded.read_text()).get("migration", "none") if recorded.exists() else "none"
-    stage = args.migration or before
+    stage = args.migration or recorded_state(lab, "migration", "none")
     if stage != "none" and (
         args.mode != "zookeeper" or not any("kafka_controller" in h["groups"] for h in hosts)
     ):
@@ -476,8 +478,7 @@ def migration_stage(lab: Lab, args: argparse.Namespace, hosts: list[dict]) -> st
 def playbook(lab: Lab, _: argparse.Namespace) -> None:
     """deploy.yml, or migrate_to_kraft.yml for a lab in the middle of its migration (deploy.yml
     leaves those phases to it)."""
-    recorded = lab.state / "lab.json"
-    stage = json.loads(recorded.read_text()).get("migration", "none") if recorded.exists() else "none"
+    stage = recorded_state(lab, "migration", "none")
     print("playbooks/deploy.yml" if stage == "none" else "playbooks/migrate_to_kraft.yml")
 
 
