@@ -323,7 +323,7 @@ def tls_files(variables: dict) -> dict:
     }
 
 
-def security_of(nodes: list[dict], first: dict, mode: str) -> dict:
+def security_of(nodes: list[dict], first: dict) -> dict:
     """The cluster's security: the profile, how clients authenticate, the principals."""
     profile = str(first.get("kafka_security_profile", "secure"))
     client_auth = str(first.get("kafka_client_authentication", "scram"))
@@ -336,7 +336,6 @@ def security_of(nodes: list[dict], first: dict, mode: str) -> dict:
         "admin_user": admin,
         "broker_user": broker,
         "node_unit": security.NODE_UNIT,
-        "authorizer": security.KRAFT_AUTHORIZER if mode == "kraft" else security.ZOOKEEPER_AUTHORIZER,
         "super_users": security.super_users(nodes, admin, broker, extra, client_auth)
         if profile == "secure"
         else [],
@@ -513,20 +512,21 @@ def build(hosts: dict[str, dict], groups: dict[str, list[str]], names: dict[str,
     version = str(first.get("kafka_version", ""))
     parsed = constants.parse_version(version) or (0, 0, 0)
     broker_nodes = [n for n in nodes if "broker" in n["roles"]]
+    broker_mode = broker_nodes[0]["mode"] if broker_nodes else mode
     controller_nodes = [n for n in nodes if "controller" in n["roles"] and n["mode"] == "kraft"]
     cluster = {
         "mode": mode,
         # A ZooKeeper-mode cluster's way to KRaft: its phase, the mode its brokers run, whether a
         # KRaft quorum runs (the gates ask it rather than ZooKeeper), the controllers staged for it.
         "migration": migration if mode == "zookeeper" else "none",
-        "broker_mode": broker_nodes[0]["mode"] if broker_nodes else mode,
+        "broker_mode": broker_mode,
         "kraft_quorum": bool(controller_nodes),
         # The gate that counts the brokers: ZooKeeper's registrations, except while migrating, when
         # a roll forward from ZooKeeper or back from dual-write leaves brokers in both modes, which
         # the brokers' own metadata (the tools) lists alike.
         "broker_gate": (
             "zookeeper_brokers"
-            if broker_nodes and broker_nodes[0]["mode"] == "zookeeper" and migration != "migrating"
+            if broker_nodes and broker_mode == "zookeeper" and migration != "migrating"
             else "brokers"
         ),
         "staged_controllers": staged,
@@ -565,7 +565,7 @@ def build(hosts: dict[str, dict], groups: dict[str, list[str]], names: dict[str,
         if mode == "zookeeper" and members and _members_ok(members)
         else None
     )
-    cluster["security"] = security_of(nodes, first, mode)
+    cluster["security"] = security_of(nodes, first)
     # What the kit's own tools speak on the broker listeners: the inter-broker listener's protocol.
     inter_broker = next(filter(None, map(inter_broker_listener, broker_nodes)), None)
     cluster["security"]["tools_protocol"] = inter_broker["protocol"] if inter_broker else "SASL_SSL"
