@@ -237,6 +237,14 @@ def zookeeper_json(text: str) -> dict:
     return json.loads(zookeeper_answer(text, "{"))
 
 
+def zookeeper_integer(text: str) -> int:
+    """`get` of a znode that holds a bare number (<chroot>/controller_epoch)."""
+    for raw in reversed((text or "").splitlines()):
+        if raw.strip().isdigit():
+            return int(raw.strip())
+    raise ToolOutputError(f"no number from ZooKeeper in: {(text or '').strip()[-200:]!r}")
+
+
 def zookeeper_missing(text: str) -> bool:
     return "Node does not exist" in (text or "")
 

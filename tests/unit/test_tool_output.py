@@ -14,6 +14,7 @@ from ansible_collections.kafkakit.kafka.plugins.module_utils.tool_output import 
 
 TOOLS = Path(__file__).resolve().parents[1] / "data" / "tools"
 K39, K44, ZK39 = "kafka-3.9.2-kraft", "kafka-4.4.0-kraft", "kafka-3.9.2-zookeeper"
+MIGRATING39 = "kafka-3.9.2-migration"
 
 
 def recorded(release: str, name: str) -> str:
@@ -38,6 +39,7 @@ PARSERS = {
     "reassign-verify": tool_output.reassignment_in_progress,
     "reassign-cancel": tool_output.reassignment_in_progress,
     "zookeeper-ls": tool_output.zookeeper_children,
+    "zookeeper-get-controller-epoch": tool_output.zookeeper_integer,
     "zookeeper-get": tool_output.zookeeper_json,
     "zookeeper-create": tool_output.zookeeper_missing,
     "zookeeper-srvr": tool_output.zookeeper_four_letter,
@@ -76,7 +78,7 @@ STDOUTS = sorted(
 
 def test_the_recordings_of_both_releases_are_all_here():
     releases = {release for release, _ in STDOUTS}
-    assert releases == {K39, K44, ZK39}
+    assert releases == {K39, K44, ZK39, MIGRATING39}
     # 4.4.0 was recorded in every state 3.9.2 was.
     names = {release: {name for r, name in STDOUTS if r == release} for release in releases}
     assert names[K39] <= names[K44]
