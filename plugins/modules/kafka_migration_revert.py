@@ -18,7 +18,7 @@ description:
   - Deletes C(<chroot>/controller) when a KRaft controller holds it, or when the epoch had to be
     raised (a broker elected below it is elected again), and C(<chroot>/migration), so that a later
     migration starts over. The data of both is returned, as Kafka's docs advise to keep it.
-  - C(changed) only when a znode was written or deleted: a second run, with a broker controller
+  - C(changed) only when a znode was written or deleted. A second run, with a broker controller
     and no C(/migration), changes nothing.
 options:
   zookeeper:
