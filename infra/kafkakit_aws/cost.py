@@ -180,7 +180,7 @@ def _region_prices(region: str) -> Mapping[str, Any]:
     return PRICES[region]
 
 
-def _placeholder_zones(settings: Settings) -> list[Zone]:
+def placeholder_zones(settings: Settings) -> list[Zone]:
     """Zones only decide placement, not cost: the pinned ones, else zone-1 ... zone-N."""
     names = settings.availability_zones or tuple(f"zone-{i}" for i in range(1, settings.zone_count + 1))
     return [Zone(name=z, id=z) for z in names]
@@ -190,7 +190,7 @@ def estimate(settings: Settings, region: str, stack: str = "") -> Estimate:
     """The stack's fixed monthly cost, line by line. Raises PriceError for an unknown region or
     an instance type the table lacks."""
     prices = _region_prices(region)
-    nodes = plan_nodes(settings, _placeholder_zones(settings))
+    nodes = plan_nodes(settings, placeholder_zones(settings))
     everyone = tuple(n.name for n in nodes)
     lines: list[LineItem] = []
 

@@ -116,12 +116,3 @@ def _iops_error(role: str, node: NodeSpec, info: InstanceFacts) -> list[str]:
         f"{_volume_key(role, 'Iops')} {iops} is more than {node.instance_type} sustains to EBS "
         f"({info.ebs_baseline_iops} IOPS baseline): lower it to {fits} or choose a larger type"
     ]
-
-
-def cluster_write_mbps(
-    brokers: int, replication_factor: int, volume_mibps: int, info: InstanceFacts
-) -> float:
-    """Sustained produce throughput the brokers' disks allow: every byte lands on
-    `replication_factor` brokers, each writing at most min(volume, instance EBS baseline)."""
-    per_broker = min(volume_mibps * MB_PER_MIB, info.ebs_baseline_mbps)
-    return per_broker * brokers / replication_factor

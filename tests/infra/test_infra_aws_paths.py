@@ -28,7 +28,7 @@ from kafkakit_aws import outputs
 from kafkakit_aws.inventory import hosts_of
 from kafkakit_aws.rollout import LiveNode, Machine, plan_rollout
 from kafkakit_aws.settings import ConfigError, parse_settings
-from kafkakit_aws.sizing import InstanceFacts, check_volumes, cluster_write_mbps
+from kafkakit_aws.sizing import InstanceFacts, check_volumes
 from kafkakit_aws.topology import Zone, plan_nodes
 
 CLIENTS = {"clientCidrs": ["10.0.0.0/8"]}
@@ -351,15 +351,6 @@ def test_xen_types_and_unknown_types():
     ]
     _, warnings = check_volumes(plan, {})
     assert warnings[0] == "brokerInstanceType 'm7i.xlarge': no EBS facts, volume settings not checked"
-
-
-def test_expected_cluster_write_throughput_of_the_default_stack():
-    """brokers x min(volume, instance EBS baseline) / replication factor."""
-    xlarge = facts("m7i.xlarge")
-    assert xlarge.ebs_baseline_mbps == 156.25
-    assert round(cluster_write_mbps(3, 3, 125, xlarge), 1) == 131.1  # the default: volume-bound
-    assert round(cluster_write_mbps(3, 3, 250, xlarge), 1) == 156.2  # the old default: instance-bound
-    assert round(cluster_write_mbps(6, 3, 290, facts("r7i.2xlarge")), 1) == 608.2  # prod
 
 
 # --------------------------------------------------------------------------- defect 11 and issue 14
