@@ -47,10 +47,16 @@ LABS = {
     "dedicated": (f"{LAB}-dc", PORT_OFFSET + 100, {"MODE": "kraft", "BROKERS": "3", "CONTROLLERS": "3"}),
     # Not a shape every test runs on: the start of the move from plaintext (test_security_migration).
     "plaintext": (f"{LAB}-pt", PORT_OFFSET + 150, {"MODE": "kraft", "SECURITY": "plaintext"}),
-    # Only test_migration_to_kraft.py: ZooKeeper mode with 3 controllers staged for the migration.
+    # Only test_migration_to_kraft.py: ZooKeeper mode with 3 controllers staged for the migration,
+    # one lab for the way to KRaft and one for the way back, so that each test fits a CI run.
     "migration": (
         f"{LAB}-mig",
         PORT_OFFSET + 200,
+        {"MODE": "zookeeper", "CONTROLLERS": "3", "KAFKA_VERSION": ""},
+    ),
+    "rollback": (
+        f"{LAB}-rb",
+        PORT_OFFSET + 250,
         {"MODE": "zookeeper", "CONTROLLERS": "3", "KAFKA_VERSION": ""},
     ),
 }

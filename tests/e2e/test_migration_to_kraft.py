@@ -1,15 +1,17 @@
 """A live ZooKeeper-mode cluster migrates to KRaft under verifiable traffic (docs/migration.md), and
-back from dual-write to ZooKeeper first.
+another goes back from dual-write to ZooKeeper.
 
 `make lab MODE=zookeeper CONTROLLERS=3` deploys 3 brokers on 3.9, an ensemble of 3 and three
 controllers staged for the migration. A topic with a config of its own, a SCRAM user and an ACL
 of that user are made in ZooKeeper mode. Then each phase is written by `lab.py up --migration
-PHASE` and applied by migrate_to_kraft.yml or rollback_to_zookeeper.yml: migrating, dual_write,
-back to migrating, back to none (ZooKeeper alone), migrating and dual_write again, then the KRaft
-inventory, which finalizes it. Clients write through every phase; no acknowledged message may be
-lost. Afterwards the topic, its config, the user and the ACL are in KRaft's metadata and no node
-mentions ZooKeeper. Eight rolls of the brokers: it runs in `make e2e-lifecycle` and
-`make e2e-slow`, not in make test.
+PHASE` and applied by migrate_to_kraft.yml or rollback_to_zookeeper.yml. One cluster goes
+migrating, dual_write, then the KRaft inventory, which finalizes it; afterwards the topic, its
+config, the user and the ACL are in KRaft's metadata, no node mentions ZooKeeper and deploy.yml
+changes nothing. Another goes migrating, dual_write, back to migrating and back to none
+(ZooKeeper alone), and keeps the same metadata. Clients write through every phase; no
+acknowledged message may be lost. Each phase rolls the brokers: both run in
+`make e2e-lifecycle` and `make e2e-slow`, not in make test, each on a lab of its own so that
+either fits a CI run alone.
 """
 
 from __future__ import annotations
@@ -90,38 +92,32 @@ def brokers_run(cluster, key: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("lab_cluster", ["migration"], indirect=True)
-def test_a_zookeeper_cluster_migrates_to_kraft_and_back_and_again_without_loss(lab_cluster):
-    assert len(lab_cluster.controllers) == 3
+def staged_with_metadata(cluster) -> AdminClient:
+    """The cluster make lab left (controllers staged, untouched), with the metadata made in
+    ZooKeeper that the migration must carry."""
+    assert len(cluster.controllers) == 3
     # The report of the validation says so (its YAML output wraps long lines anywhere).
-    assert "staged for the migration to KRaft" in " ".join(lab_cluster.first_deploy.output.split())
-    for controller in lab_cluster.controllers:  # staged: no play touched them
-        answer = lab_cluster.exec(controller, "sh", "-c", "test -e /etc/kafka || echo untouched")
+    assert "staged for the migration to KRaft" in " ".join(cluster.first_deploy.output.split())
+    for controller in cluster.controllers:  # staged: no play touched them
+        answer = cluster.exec(controller, "sh", "-c", "test -e /etc/kafka || echo untouched")
         assert answer.strip() == "untouched", controller
-    admin = AdminClient(lab_cluster.rdkafka())
+    admin = AdminClient(cluster.rdkafka())
     make_metadata_in_zookeeper(admin)
+    return admin
 
-    under_traffic(lab_cluster, "zookeeper to kraft: migrating", "sh", "-c", phase(lab_cluster, "migrating"))
-    assert brokers_run(lab_cluster, "zookeeper.metadata.migration.enable") == lab_cluster.brokers
-    under_traffic(lab_cluster, "zookeeper to kraft: dual write", "sh", "-c", phase(lab_cluster, "dual_write"))
-    assert brokers_run(lab_cluster, "process.roles") == lab_cluster.brokers
 
-    # Back to ZooKeeper from dual-write, one phase at a time.
-    under_traffic(lab_cluster, "zookeeper to kraft: rollback to migrating", "sh", "-c",
-                  phase(lab_cluster, "migrating", "rollback_to_zookeeper.yml"))  # fmt: skip
-    assert brokers_run(lab_cluster, "process.roles") == []
-    under_traffic(lab_cluster, "zookeeper to kraft: rollback to zookeeper", "sh", "-c",
-                  phase(lab_cluster, "none", "rollback_to_zookeeper.yml"))  # fmt: skip
-    assert brokers_run(lab_cluster, "zookeeper.metadata.migration.enable") == []
-    assert brokers_run(lab_cluster, "broker.id") == lab_cluster.brokers
-    metadata_kept(admin)
+def to_dual_write(cluster) -> None:
+    """Controllers in migration mode, then every broker in KRaft mode writing to ZooKeeper too."""
+    under_traffic(cluster, "zookeeper to kraft: migrating", "sh", "-c", phase(cluster, "migrating"))
+    assert brokers_run(cluster, "zookeeper.metadata.migration.enable") == cluster.brokers
+    under_traffic(cluster, "zookeeper to kraft: dual write", "sh", "-c", phase(cluster, "dual_write"))
+    assert brokers_run(cluster, "process.roles") == cluster.brokers
 
-    # And all the way, finalized.
-    under_traffic(
-        lab_cluster, "zookeeper to kraft: migrating again", "sh", "-c", phase(lab_cluster, "migrating")
-    )
-    under_traffic(lab_cluster, "zookeeper to kraft: dual write again", "sh", "-c",
-                  phase(lab_cluster, "dual_write"))  # fmt: skip
+
+@pytest.mark.parametrize("lab_cluster", ["migration"], indirect=True)
+def test_a_zookeeper_cluster_migrates_to_kraft_and_is_finalized_without_loss(lab_cluster):
+    admin = staged_with_metadata(lab_cluster)
+    to_dual_write(lab_cluster)
     under_traffic(lab_cluster, "zookeeper to kraft: finalize", "sh", "-c", phase(lab_cluster, "kraft"))
 
     for host in lab_cluster.kafka_hosts:
@@ -142,3 +138,18 @@ def test_a_zookeeper_cluster_migrates_to_kraft_and_back_and_again_without_loss(l
         bootstrap_server=lab_cluster.internal_bootstrap(),
     )  # fmt: skip
     assert rc == 0, message
+
+
+@pytest.mark.parametrize("lab_cluster", ["rollback"], indirect=True)
+def test_a_cluster_in_dual_write_goes_back_to_zookeeper_without_loss(lab_cluster):
+    admin = staged_with_metadata(lab_cluster)
+    to_dual_write(lab_cluster)
+    # Back to ZooKeeper from dual-write, one phase at a time.
+    under_traffic(lab_cluster, "zookeeper to kraft: rollback to migrating", "sh", "-c",
+                  phase(lab_cluster, "migrating", "rollback_to_zookeeper.yml"))  # fmt: skip
+    assert brokers_run(lab_cluster, "process.roles") == []
+    under_traffic(lab_cluster, "zookeeper to kraft: rollback to zookeeper", "sh", "-c",
+                  phase(lab_cluster, "none", "rollback_to_zookeeper.yml"))  # fmt: skip
+    assert brokers_run(lab_cluster, "zookeeper.metadata.migration.enable") == []
+    assert brokers_run(lab_cluster, "broker.id") == lab_cluster.brokers
+    metadata_kept(admin)
