@@ -3,8 +3,8 @@
 stock settings on the same nodes, in alternating rounds, beside a limit of the machine measured in
 the same run.
 
-  bench/run.py [--rounds N] [--seconds S] [--record-size BYTES] [--latency-rate N]
-               [--latency-seconds S] [--scaling] [--keep]
+  bench/run.py [--rounds N] [--warmup-rounds N] [--seconds S] [--record-size BYTES]
+               [--latency-rate N] [--latency-seconds S] [--scaling] [--keep]
 
 1. Brings up its own lab ("bench", ports shifted by 500) with 3 combined nodes, timing the first
    deploy (playbooks/deploy.yml), an idempotent re-run and a second no-op re-run.
@@ -13,7 +13,8 @@ the same run.
    oflag=direct on the log dir's filesystem inside a broker container).
 3. Rounds alternate tuned, stock, tuned, stock, ...: "tuned" is the cluster as the roles configure
    it (deploy.yml), "stock" is deploy.yml with bench/stock.yml (Kafka's stock value for every tuned
-   setting), a rolling restart either way. Each round, on a fresh RF=3 topic of 6 partitions with
+   setting), a rolling restart either way, then --warmup-rounds untimed rounds (restarted JVMs
+   answer the paced records in seconds until warm). Each round, on a fresh RF=3 topic of 6 partitions with
    min.insync.replicas=2 and acks=all: a paced produce (per-message delivery latency from the
    delivery callback), a full-speed produce for --seconds, and a consume of everything it wrote.
    Every round records the load average at its start and end and the client's CPU time against
@@ -54,6 +55,8 @@ PORT_OFFSET = 500
 MB = 1_000_000  # MB/s here is 10^6 bytes per second, for the client and dd alike
 # Settings of the librdkafka properties file that may be written to the results (never a secret).
 SHOWN_SETTINGS = ("security.protocol", "sasl.mechanism")
+# The options of a run that its results record.
+SETTINGS = ("rounds", "warmup_rounds", "seconds", "record_size", "latency_rate", "latency_seconds")
 
 
 def log(message: str) -> None:
@@ -258,7 +261,13 @@ def markdown(data: dict) -> str:
         f"{data['load']['end']}; per round in the table of rounds below.",
         "",
         f"Method: {opts['rounds']} rounds of each configuration, alternating (tuned, stock, tuned, ...), "
-        "each a rolling re-deploy of the same 3 combined broker/controller nodes; per round, on a fresh "
+        "each a rolling re-deploy of the same 3 combined broker/controller nodes"
+        + (
+            f", then {opts['warmup_rounds']} untimed rounds of the same workload to warm the restarted JVMs"
+            if opts.get("warmup_rounds")
+            else ""
+        )
+        + "; per measured round, on a fresh "
         f"topic (RF=3, 6 partitions, min.insync.replicas=2, acks=all, {opts['record_size']}-byte records): "
         f"{opts['latency_rate'] * opts['latency_seconds']:,} records paced at {opts['latency_rate']}/s "
         "(per-message delivery latency from the delivery callback), "
@@ -588,6 +597,23 @@ def one_round(conf: dict, config: str, n: int, opts: argparse.Namespace) -> dict
     return result
 
 
+def warm_up(conf: dict, opts: argparse.Namespace, config: str, n: int) -> list[float]:
+    """Untimed rounds on a throwaway topic before a measured one; the paced p50 of each, in ms.
+    Every measured round follows a rolling restart, and brokers fresh from one acknowledged the
+    paced records with a p50 of 7-10 s, tuned and stock alike (JIT compilation on two busy cores).
+    On the lab on 2026-12-03, three rounds after a restart: 6.8 s, 2.1 s, 9 ms; in another trial the
+    round after two warm-ups still had 1.5 s, hence three. Without this the paced latency measured
+    the restart, not the settings."""
+    paced_p50 = []
+    for i in range(opts.warmup_rounds):
+        topic = f"bench_warmup_{config}_{n}_{i}"
+        make_topic(conf, topic)
+        paced_p50.append(workload(conf, topic, opts)["paced"]["p50_ms"])
+        drop_topic(conf, topic)
+    log(f"warm-up before round {n} ({config}): paced p50 {paced_p50} ms")
+    return paced_p50
+
+
 def one_node_limit(conf: dict, opts: argparse.Namespace) -> dict:
     from confluent_kafka.admin import AdminClient  # noqa: PLC0415
 
@@ -703,6 +729,9 @@ def main() -> int:  # noqa: PLR0915 (one run, in order)
     parser.add_argument("--record-size", type=int, default=1024, help="bytes per record (1024)")
     parser.add_argument("--latency-rate", type=int, default=1000, help="records/s of the paced run (1000)")
     parser.add_argument("--latency-seconds", type=int, default=10, help="length of the paced run (10)")
+    parser.add_argument(
+        "--warmup-rounds", type=int, default=3, help="untimed rounds before each measured one (3)"
+    )
     parser.add_argument("--kafka-version", default=os.environ.get("KAFKA_VERSION", "4.4.0"))
     parser.add_argument("--scaling", action="store_true", help="also time the deploy of 5 nodes")
     parser.add_argument("--keep", action="store_true", help="leave the bench lab running at the end")
@@ -711,14 +740,12 @@ def main() -> int:  # noqa: PLR0915 (one run, in order)
 
     data: dict = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "settings": {
-            key: getattr(opts, key)
-            for key in ("rounds", "seconds", "record_size", "latency_rate", "latency_seconds")
-        },
+        "settings": {key: getattr(opts, key) for key in SETTINGS},
         "host": host_facts(),
         "load": {"start": load_average()},
         "rounds": [],
         "switches": [],
+        "warmups": [],
         "deploys": [],
     }
     try:
@@ -744,6 +771,8 @@ def main() -> int:  # noqa: PLR0915 (one run, in order)
                     log(f"warning: {config} settings differ from the first {config} round")
                 properties.setdefault(config, now)
                 current = config
+            paced_p50 = warm_up(conf, opts, config, n)
+            data["warmups"].append({"round": n, "config": config, "paced_p50_ms": paced_p50})
             log(f"round {n}: {config}")
             data["rounds"].append(one_round(conf, config, n, opts))
         data["settings_diff"] = settings_diff(properties["tuned"], properties["stock"])
