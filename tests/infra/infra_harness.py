@@ -11,6 +11,7 @@ import hashlib
 import ipaddress
 import json
 import logging
+import re
 import runpy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -483,3 +484,13 @@ def resolve_listener_protocols(hosts: Mapping[str, Mapping[str, Any]]) -> dict[s
         ]
         resolved[name] = {**hvars, **({"kafka_listeners_extra": listeners} if listeners else {})}
     return resolved
+
+
+def readme_block(name: str) -> str:
+    """The text README.md holds between `<!-- name:begin -->` and `<!-- name:end -->`, for a test
+    that keeps it equal to what a script prints."""
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    text = (REPO_ROOT / "README.md").read_text()
+    match = re.search(re.escape(begin) + r"\n\n(.*?\n)" + re.escape(end), text, re.S)
+    assert match, f"README.md has no block between {begin} and {end}"
+    return match.group(1)

@@ -3,18 +3,14 @@ and the README's copy of it: computed from the stack files and AWS's instance fa
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 
 import pytest
-from infra_harness import REPO_ROOT, stack_file_config
+from infra_harness import REPO_ROOT, readme_block, stack_file_config
 from kafkakit_aws import capacity
 from kafkakit_aws.settings import parse_settings
 from kafkakit_aws.sizing import InstanceFacts
-
-README = REPO_ROOT / "README.md"
-BEGIN, END = "<!-- capacity-estimate:begin -->", "<!-- capacity-estimate:end -->"
 
 
 def _stack(name: str) -> capacity.WriteCapacity:
@@ -75,10 +71,7 @@ def test_the_readme_shows_what_the_script_prints():
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    text = README.read_text()
-    match = re.search(re.escape(BEGIN) + r"\n\n(.*?\n)" + re.escape(END), text, re.S)
-    assert match, f"README.md has no block between {BEGIN} and {END}"
-    assert match.group(1) == done.stdout, (
+    assert readme_block("capacity-estimate") == done.stdout, (
         "README.md's capacity table differs from `python infra/capacity_estimate.py Pulumi.dev.yaml "
         "Pulumi.prod.yaml`: paste its output between the markers"
     )

@@ -3,21 +3,18 @@ copy of it: computed from the stack files, never from hard-coded totals."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from decimal import Decimal
 
 import pytest
-from infra_harness import REPO_ROOT, stack_file_config
+from infra_harness import REPO_ROOT, readme_block, stack_file_config
 from kafkakit_aws import cost
 from kafkakit_aws.components.network import SSM_ENDPOINT_SERVICES
 from kafkakit_aws.settings import parse_settings
 from kafkakit_aws.topology import Zone, plan_nodes
 
 STACKS = ("dev", "prod")
-README = REPO_ROOT / "README.md"
-BEGIN, END = "<!-- cost-estimate:begin -->", "<!-- cost-estimate:end -->"
 
 
 def _stack(name: str):
@@ -160,10 +157,7 @@ def test_the_readme_shows_what_the_script_prints_for_the_example_stacks():
     done = _script(*(f"Pulumi.{n}.yaml" for n in STACKS))
     assert done.returncode == 0, done.stderr
     assert done.stdout == cost.render_markdown([_stack(n)[2] for n in STACKS])
-    text = README.read_text()
-    match = re.search(re.escape(BEGIN) + r"\n\n(.*?\n)" + re.escape(END), text, re.S)
-    assert match, f"README.md has no block between {BEGIN} and {END}"
-    assert match.group(1) == done.stdout, (
+    assert readme_block("cost-estimate") == done.stdout, (
         "README.md's cost tables differ from `python infra/cost_estimate.py Pulumi.dev.yaml "
         "Pulumi.prod.yaml`: paste its output between the markers"
     )
