@@ -587,14 +587,18 @@ def workload(conf: dict, topic: str, opts: argparse.Namespace, paced: bool = Tru
     return result
 
 
-def one_round(conf: dict, config: str, n: int, opts: argparse.Namespace) -> dict:
-    topic = f"bench_{config}_{n}"
-    make_topic(conf, topic)
+def on_own_topic(conf: dict, topic: str, opts: argparse.Namespace, paced: bool = True, **topic_args) -> dict:
+    """One workload on a topic made for it and dropped after, with the load average around it."""
+    make_topic(conf, topic, **topic_args)
     start = load_average()
-    result = workload(conf, topic, opts)
-    result.update(config=config, load={"start": start, "end": load_average()})
+    result = workload(conf, topic, opts, paced)
+    result["load"] = {"start": start, "end": load_average()}
     drop_topic(conf, topic)
     return result
+
+
+def one_round(conf: dict, config: str, n: int, opts: argparse.Namespace) -> dict:
+    return on_own_topic(conf, f"bench_{config}_{n}", opts) | {"config": config}
 
 
 def warm_up(conf: dict, opts: argparse.Namespace, config: str, n: int) -> list[float]:
@@ -604,12 +608,10 @@ def warm_up(conf: dict, opts: argparse.Namespace, config: str, n: int) -> list[f
     On the lab on 2026-12-03, three rounds after a restart: 6.8 s, 2.1 s, 9 ms; in another trial the
     round after two warm-ups still had 1.5 s, hence three. Without this the paced latency measured
     the restart, not the settings."""
-    paced_p50 = []
-    for i in range(opts.warmup_rounds):
-        topic = f"bench_warmup_{config}_{n}_{i}"
-        make_topic(conf, topic)
-        paced_p50.append(workload(conf, topic, opts)["paced"]["p50_ms"])
-        drop_topic(conf, topic)
+    paced_p50 = [
+        on_own_topic(conf, f"bench_warmup_{config}_{n}_{i}", opts)["paced"]["p50_ms"]
+        for i in range(opts.warmup_rounds)
+    ]
     log(f"warm-up before round {n} ({config}): paced p50 {paced_p50} ms")
     return paced_p50
 
@@ -618,13 +620,8 @@ def one_node_limit(conf: dict, opts: argparse.Namespace) -> dict:
     from confluent_kafka.admin import AdminClient  # noqa: PLC0415
 
     broker = min(AdminClient(conf).list_topics(timeout=10).brokers)
-    topic = "bench_limit_rf1"
-    make_topic(conf, topic, assignment=[[broker]] * 6)
-    start = load_average()
-    result = workload(conf, topic, opts, paced=False)
-    result.update(broker=broker, load={"start": start, "end": load_average()})
-    drop_topic(conf, topic)
-    return result
+    result = on_own_topic(conf, "bench_limit_rf1", opts, paced=False, assignment=[[broker]] * 6)
+    return result | {"broker": broker}
 
 
 def disk_limit() -> dict:
