@@ -1,6 +1,7 @@
 """bench/run.py's pure logic: parsing, percentiles, medians and spread, ratios, the tables."""
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,10 @@ def test_public_settings_never_show_the_password():
     shown = bench.public_settings(conf)
     assert "s3cret" not in shown
     assert shown == "security.protocol=SASL_SSL, sasl.mechanism=SCRAM-SHA-512"
+
+
+def test_the_committed_report_is_what_its_results_render_to():
+    """results.md is written by the bench, never by hand: `bench/run.py --render` rewrites it."""
+    results = ROOT / "results" / "bench"
+    data = json.loads((results / "results.json").read_text())
+    assert (results / "results.md").read_text() == bench.markdown(data)
