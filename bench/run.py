@@ -720,6 +720,12 @@ def chart(data: dict, path: Path) -> None:
 # --- main ------------------------------------------------------------------------------------------------
 
 
+def write_report(data: dict) -> None:
+    """results.md and results.png from a run's figures: after a run, and again with --render."""
+    (RESULTS / "results.md").write_text(markdown(data))
+    chart(data, RESULTS / "results.png")
+
+
 def main() -> int:  # noqa: PLR0915 (one run, in order)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="rounds of each configuration (3)")
@@ -740,9 +746,7 @@ def main() -> int:  # noqa: PLR0915 (one run, in order)
     )
     opts = parser.parse_args()
     if opts.render:
-        data = json.loads((RESULTS / "results.json").read_text())
-        (RESULTS / "results.md").write_text(markdown(data))
-        chart(data, RESULTS / "results.png")
+        write_report(json.loads((RESULTS / "results.json").read_text()))
         return 0
     import confluent_kafka  # noqa: PLC0415
 
@@ -803,8 +807,7 @@ def main() -> int:  # noqa: PLR0915 (one run, in order)
     data["limit"]["disk_share_tuned"] = round(3 * produced / data["limit"]["disk"]["mb_per_sec"], 3)
     (RESULTS / "partial.json").unlink(missing_ok=True)
     (RESULTS / "results.json").write_text(json.dumps(data, indent=2) + "\n")
-    (RESULTS / "results.md").write_text(markdown(data))
-    chart(data, RESULTS / "results.png")
+    write_report(data)
     print((RESULTS / "results.md").read_text())
     log(f"results in {RESULTS.relative_to(ROOT)}/: results.md, results.png, results.json")
     return 0
