@@ -3,11 +3,10 @@ its tests live (sizing, storage plans, roll order, rebalance plan, dynamic confi
 
 from __future__ import annotations
 
-import datetime
-
 from ansible.errors import AnsibleFilterError
 from ansible_collections.kafkakit.kafka.plugins.module_utils import (
     access,
+    certificates,
     rebalance,
     security,
     sizing,
@@ -148,13 +147,6 @@ def kafka_scram_format_arguments(users: list) -> list[str]:
     return arguments
 
 
-def kafka_asn1_epoch(asn1_time: str) -> int:
-    """Unix time of an ASN.1 time as community.crypto reports it (20271201120000Z, UTC)."""
-    return int(
-        datetime.datetime.strptime(asn1_time, "%Y%m%d%H%M%SZ").replace(tzinfo=datetime.UTC).timestamp()
-    )
-
-
 class FilterModule:
     def filters(self):
         return {
@@ -173,7 +165,8 @@ class FilterModule:
                 "kafka_reassignment_plan": kafka_reassignment_plan,
                 "kafka_removal_errors": rebalance.removal_errors,
                 "kafka_replicas_on": kafka_replicas_on,
-                "kafka_asn1_epoch": kafka_asn1_epoch,
+                "kafka_certificate_expiry": certificates.expiry_epoch,
+                "kafka_certificate_renewal_due": certificates.renewal_due,
                 "kafka_secrets": kafka_secrets,
                 "kafka_client_config": kafka_client_config,
                 "kafka_scram_format_arguments": kafka_scram_format_arguments,

@@ -138,3 +138,19 @@ def _issued_by(cert, ca_path: str) -> bool:
         return True
     except (ValueError, TypeError, InvalidSignature):
         return False
+
+
+def expiry_epoch(pem: str) -> int:
+    """When a PEM certificate expires, in Unix time: what the node exporter's textfile reports."""
+    return int(x509.load_pem_x509_certificate(pem.encode()).not_valid_after_utc.timestamp())
+
+
+def renewal_due(pem: str, renew_days: int, now: datetime.datetime | None = None) -> bool:
+    """Whether a node's certificate must be signed again: it expires within `renew_days`, or the file
+    holds no certificate at all (the kit wrote it, so a broken one is issued anew, not kept)."""
+    try:
+        cert = x509.load_pem_x509_certificate(pem.encode())
+    except ValueError:
+        return True
+    moment = (now or datetime.datetime.now(datetime.UTC)) + datetime.timedelta(days=int(renew_days))
+    return cert.not_valid_after_utc < moment

@@ -43,7 +43,7 @@ def stored(cluster_id: str, node_id: int, key: str = "node.id") -> dict:
 def test_every_filter_is_registered():
     assert sorted(FILTERS) == [
         "kafka_access_passwords", "kafka_access_users_public",
-        "kafka_asn1_epoch", "kafka_client_config", "kafka_heap_size",
+        "kafka_certificate_expiry", "kafka_certificate_renewal_due", "kafka_client_config", "kafka_heap_size",
         "kafka_initial_controllers", "kafka_meta_by_dir", "kafka_new_uuids", "kafka_reassignment_plan",
         "kafka_removal_errors", "kafka_replicas_on",
         "kafka_roll_order", "kafka_scram_format_arguments", "kafka_secrets", "kafka_sized",

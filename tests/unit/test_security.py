@@ -7,6 +7,7 @@ import base64
 import datetime
 import hashlib
 import hmac
+import pathlib
 import re
 
 import pytest
@@ -440,3 +441,25 @@ def test_site_certificates_are_checked_through_the_contract(site):
     assert any(
         "kafka_tls_private_key" in p and "is not the key of kafka_tls_certificate" in p for p in problems
     )
+
+
+# --- Renewal and the exported expiry (kafka_tls, read on the controller by filters) -----------------
+def test_the_exported_expiry_is_the_certificates_not_after(site):
+    cert_path, _ = site["issue"]("kafka-1", ["kafka-1"], days=90)
+    pem = pathlib.Path(cert_path).read_text()
+    expected = x509.load_pem_x509_certificate(pem.encode()).not_valid_after_utc.timestamp()
+    assert certificates.expiry_epoch(pem) == int(expected)
+
+
+@pytest.mark.parametrize(
+    ("days_left", "renew_days", "due"),
+    [(90, 30, False), (29, 30, True), (-1, 30, True), (400, 365, False), (300, 365, True)],
+)
+def test_a_certificate_is_renewed_within_the_renew_days(site, days_left, renew_days, due):
+    cert_path, _ = site["issue"]("kafka-1", ["kafka-1"], days=days_left)
+    assert certificates.renewal_due(pathlib.Path(cert_path).read_text(), renew_days) is due
+
+
+def test_a_file_that_holds_no_certificate_is_issued_anew():
+    assert certificates.renewal_due("", 30) is True
+    assert certificates.renewal_due("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n", 9)
