@@ -329,3 +329,19 @@ def play_recap(output: str) -> dict[str, dict[str, int]]:
         host: {"ok": int(ok), "changed": int(changed), "unreachable": int(unreachable), "failed": int(failed)}
         for host, ok, changed, unreachable, failed in _RECAP.findall(output or "")
     }
+
+
+# --- dpkg-query -------------------------------------------------------------------------------------
+def installed_packages(text: str) -> list[str]:
+    """The names of the packages dpkg has installed, from host_prep's
+    `dpkg-query --show --showformat='${db:Status-Abbrev} ${Package}\\n'` (the three status letters:
+    wanted, current, error): the current state `i` without an error flag. Removed packages that left
+    their configuration (`rc`) and half-installed ones are not installed."""
+    names = []
+    for line in _lines(text):
+        status, name = line[:3], line[3:].strip()
+        if len(line) < 5 or line[3] != " " or not name or " " in name:
+            raise ToolOutputError(f"not a dpkg-query line: {line!r}")
+        if status[1] == "i" and status[2] == " ":
+            names.append(name)
+    return sorted(names)

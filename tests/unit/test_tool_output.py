@@ -664,3 +664,25 @@ def test_the_play_recap_gives_each_hosts_counts():
         "controller-1": {"ok": 78, "changed": 2, "unreachable": 1, "failed": 1},
     }
     assert tool_output.play_recap("") == {}
+
+
+def test_dpkg_query_gives_the_installed_packages_only():
+    # As host_prep asks: dpkg-query --show --showformat='${db:Status-Abbrev} ${Package}\n'.
+    output = (
+        "ii  adduser\n"
+        "ii  openjdk-17-jre-headless\n"
+        "rc  prometheus-node-exporter\n"  # removed, its configuration kept
+        "iU  xfsprogs\n"  # unpacked, not configured
+        "iF  e2fsprogs\n"  # half-configured
+        "hi  python3-cryptography\n"  # held, installed
+        "ii  libc6\n"
+    )
+    assert tool_output.installed_packages(output) == [
+        "adduser", "libc6", "openjdk-17-jre-headless", "python3-cryptography",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("line", ["ii", "iiadduser", "ii  two names", "dpkg-query: error"])
+def test_what_is_not_a_dpkg_query_line_is_refused(line):
+    with pytest.raises(ToolOutputError, match="not a dpkg-query line"):
+        tool_output.installed_packages(line + "\n")
