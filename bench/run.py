@@ -720,10 +720,46 @@ def chart(data: dict, path: Path) -> None:
 # --- main ------------------------------------------------------------------------------------------------
 
 
+# The README's short table: the metrics a reader compares, from the same summary as results.md.
+README_METRICS = (
+    ("Produce, full speed, MB/s", "produce.mb_per_sec"),
+    ("Produce, full speed, p99 ms", "produce.p99_ms"),
+    ("Produce, paced {rate}/s, p50 ms", "paced.p50_ms"),
+    ("Produce, paced {rate}/s, p99 ms", "paced.p99_ms"),
+    ("Consume, MB/s", "consume.mb_per_sec"),
+)
+README_TABLE = re.compile(r"(<!-- bench-table:begin -->\n\n).*?(<!-- bench-table:end -->)", re.S)
+
+
+def readme_table(data: dict) -> str:
+    """The README's table of a run: medians (min - max) and tuned/stock, as results.md has them."""
+    summary = summarize(data["rounds"])
+    ratio_of = ratios(summary)
+    out = ["| Median (min - max) | Tuned (kit) | Stock | Tuned / stock |", "|---|---:|---:|---:|"]
+    for label, metric in README_METRICS:
+        cells = [
+            f"{number(side['median'])} ({number(side['min'])} - {number(side['max'])})"
+            for side in (summary["tuned"][metric], summary["stock"][metric])
+        ]
+        name = label.format(rate=data["settings"]["latency_rate"])
+        out.append(f"| {name} | {cells[0]} | {cells[1]} | {number(ratio_of[metric])} |")
+    return "\n".join(out) + "\n"
+
+
+def readme_with_table(readme: str, data: dict) -> str:
+    """README.md with its bench-table block holding this run's table."""
+    if not README_TABLE.search(readme):
+        raise SystemExit("README.md has no <!-- bench-table:begin --> ... <!-- bench-table:end --> block")
+    return README_TABLE.sub(lambda match: match.group(1) + readme_table(data) + "\n" + match.group(2), readme)
+
+
 def write_report(data: dict) -> None:
-    """results.md and results.png from a run's figures: after a run, and again with --render."""
+    """results.md and results.png from a run's figures, and the README's table: after a run, and
+    again with --render."""
     (RESULTS / "results.md").write_text(markdown(data))
     chart(data, RESULTS / "results.png")
+    readme = ROOT / "README.md"
+    readme.write_text(readme_with_table(readme.read_text(), data))
 
 
 def main() -> int:  # noqa: PLR0915 (one run, in order)
@@ -746,7 +782,11 @@ def main() -> int:  # noqa: PLR0915 (one run, in order)
     )
     opts = parser.parse_args()
     if opts.render:
-        write_report(json.loads((RESULTS / "results.json").read_text()))
+        results = RESULTS / "results.json"
+        if not results.exists():
+            log(f"--render needs a run: {results.relative_to(ROOT)} is missing (make bench writes it)")
+            return 2
+        write_report(json.loads(results.read_text()))
         return 0
     import confluent_kafka  # noqa: PLC0415
 

@@ -149,3 +149,23 @@ def test_the_committed_report_is_what_its_results_render_to():
     results = ROOT / "results" / "bench"
     data = json.loads((results / "results.json").read_text())
     assert (results / "results.md").read_text() == bench.markdown(data)
+
+
+def test_the_readme_table_is_what_the_results_render_to():
+    """The README's bench table is written by the bench too (between its bench-table markers)."""
+    data = json.loads((ROOT / "results" / "bench" / "results.json").read_text())
+    readme = (ROOT / "README.md").read_text()
+    assert bench.readme_with_table(readme, data) == readme
+
+
+def test_a_readme_without_the_table_markers_is_refused():
+    with pytest.raises(SystemExit, match="bench-table"):
+        bench.readme_with_table("# README\n", {"rounds": []})
+
+
+def test_render_without_a_run_says_what_is_missing(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(bench, "RESULTS", tmp_path / "results" / "bench")
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    monkeypatch.setattr("sys.argv", ["run.py", "--render"])
+    assert bench.main() == 2
+    assert "results/bench/results.json is missing (make bench writes it)" in capsys.readouterr().err
