@@ -5,7 +5,7 @@ the same run.
 
   bench/run.py [--rounds N] [--warmup-rounds N] [--seconds S] [--record-size BYTES]
                [--latency-rate N] [--latency-seconds S] [--scaling] [--keep]
-  bench/run.py --render    (results.md and results.png again from results.json, no run)
+  bench/run.py --render    (results.md, results.png and the README's table again from results.json, no run)
 
 1. Brings up its own lab ("bench", ports shifted by 500) with 3 combined nodes, timing the first
    deploy (playbooks/deploy.yml), an idempotent re-run and a second no-op re-run.
@@ -22,7 +22,7 @@ the same run.
    wall time (a client near 1.0 CPU-s per s is the bottleneck, not the cluster).
 4. Unless told --scaling is skipped: a fresh lab of 5 nodes, timing its first deploy and re-run.
 5. Writes results/bench/results.md (medians, spread, ratios, share of the limit), results.png and
-   results.json (every round's raw figures).
+   results.json (every round's raw figures), and the README's table between its bench-table markers.
 
 The client is confluent-kafka (librdkafka) in this process on the host, reaching the brokers'
 published listeners with the lab's admin settings (lab/.state/bench/librdkafka.properties); the
@@ -778,7 +778,9 @@ def main() -> int:  # noqa: PLR0915 (one run, in order)
     parser.add_argument("--scaling", action="store_true", help="also time the deploy of 5 nodes")
     parser.add_argument("--keep", action="store_true", help="leave the bench lab running at the end")
     parser.add_argument(
-        "--render", action="store_true", help="only write results.md and results.png again from results.json"
+        "--render",
+        action="store_true",
+        help="only write results.md, results.png and the README's table again from results.json",
     )
     opts = parser.parse_args()
     if opts.render:
