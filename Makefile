@@ -23,9 +23,13 @@ STACK ?= dev
 # Which lab, and how far its published ports are shifted (labs can run side by side).
 LAB ?= lab
 LAB_PORT_OFFSET ?= 0
-# zero-loss: the cluster's bootstrap servers and the operation to run under traffic.
+# zero-loss: the cluster's bootstrap servers, the operation to run under traffic, and the clients'
+# security settings (Java tools, librdkafka): by default the admin's of the lab LAB, which make lab
+# writes (SASL_SSL in the secure profile); empty for a plaintext cluster that is not a lab.
 BOOTSTRAP ?= 127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094
-OP ?= $(BIN)/ansible-playbook playbooks/rolling_restart.yml
+CLIENT_CONFIG ?= $(wildcard lab/.state/$(LAB)/client.properties)
+LIBRDKAFKA_CONFIG ?= $(wildcard lab/.state/$(LAB)/librdkafka.properties)
+OP ?= $(BIN)/ansible-playbook -i $(INVENTORY) playbooks/rolling_restart.yml
 INVENTORY ?= inventories/lab/hosts.yml
 PULUMI ?= pulumi
 PULUMI_FLAGS ?=
@@ -96,7 +100,9 @@ collection: $(BIN)/.installed ## Build the collection kafkakit.kafka into dist/ 
 	$(BIN)/ansible-galaxy collection build --force --output-path dist
 
 zero-loss: $(BIN)/.installed ## Run OP (a command) under verifiable traffic; fail if an acked message is lost (BOOTSTRAP).
-	$(BIN)/python scripts/zero_loss.py --bootstrap-servers $(BOOTSTRAP) $(if $(KAFKA_VERSION),--kafka-version $(KAFKA_VERSION)) -- $(OP)
+	$(BIN)/python scripts/zero_loss.py --bootstrap-servers $(BOOTSTRAP) $(if $(KAFKA_VERSION),--kafka-version $(KAFKA_VERSION)) \
+	  $(if $(CLIENT_CONFIG),--client-config $(CLIENT_CONFIG)) $(if $(LIBRDKAFKA_CONFIG),--librdkafka-config $(LIBRDKAFKA_CONFIG)) \
+	  -- $(OP)
 
 bench: prereqs $(BIN)/.installed ## Benchmark tuned against stock settings on a lab of its own; results in results/bench/.
 	$(BIN)/python bench/run.py
