@@ -7,9 +7,9 @@ import grp
 import json
 import os
 import pwd
-import subprocess
-import sys
 from pathlib import Path
+
+import module_process
 
 ROOT = Path(__file__).resolve().parents[2]
 USER = pwd.getpwuid(os.getuid()).pw_name
@@ -18,12 +18,7 @@ GROUP = grp.getgrgid(os.getgid()).gr_name
 
 def run_module(files: list[dict], check_mode: bool = False, diff: bool = False) -> tuple[dict, str]:
     args = {"files": files, "_ansible_check_mode": check_mode, "_ansible_diff": diff}
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "plugins" / "modules" / "kafka_files.py")],
-        input=json.dumps({"ANSIBLE_MODULE_ARGS": args}),
-        capture_output=True, text=True, check=False, timeout=60,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "collections")},
-    )  # fmt: skip
+    result = module_process.run_module("kafka_files", args, timeout=60)
     return json.loads(result.stdout), result.stdout
 
 

@@ -5,13 +5,12 @@ of the kafka_gate module (plugins/modules/kafka_gate.py) with a stand-in for the
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
 import sys
 import threading
 from pathlib import Path
 
+import module_process
 import pytest
 from ansible_collections.kafkakit.kafka.plugins.module_utils import gates, tool_output
 from ansible_collections.kafkakit.kafka.plugins.module_utils.gates import NotHealthy
@@ -742,15 +741,7 @@ def run_module(tmp_path: Path, **args) -> dict:
         "print('Error: Could not find or load main class ' + sys.argv[1], file=sys.stderr); sys.exit(1)\n"
     )
     runner.chmod(0o755)
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "plugins" / "modules" / "kafka_gate.py")],
-        input=json.dumps({"ANSIBLE_MODULE_ARGS": {"runner": str(runner), "interval": 1, **args}}),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "collections")},
-    )
+    result = module_process.run_module("kafka_gate", {"runner": str(runner), "interval": 1, **args})
     return json.loads(result.stdout)
 
 

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import socket
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import module_process
 import pytest
 from ansible_collections.kafkakit.kafka.plugins.module_utils import gates, tool_output
 from ansible_collections.kafkakit.kafka.plugins.module_utils.gates import NotHealthy
@@ -611,12 +609,7 @@ def test_the_tools_are_the_default_source():
 
 def run_module(**args) -> dict:
     """kafka_gate run as Ansible runs it (no tools on this machine: a tools check would fail)."""
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "plugins" / "modules" / "kafka_gate.py")],
-        input=json.dumps({"ANSIBLE_MODULE_ARGS": {"runner": "/nonexistent", "interval": 1, **args}}),
-        capture_output=True, text=True, check=False, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "collections")},
-    )  # fmt: skip
+    result = module_process.run_module("kafka_gate", {"runner": "/nonexistent", "interval": 1, **args})
     return json.loads(result.stdout)
 
 

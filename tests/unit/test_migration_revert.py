@@ -7,11 +7,10 @@ ZooKeeper tree as recorded from a migrating 3.9.2 lab."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
+import module_process
 import pytest
 from ansible_collections.kafkakit.kafka.plugins.module_utils import migration, tool_output
 
@@ -100,12 +99,7 @@ def run_module(tmp_path: Path, tree: dict[str, str], check_mode: bool = False) -
     args = {"runner": str(runner), "zookeeper": "z1:2181,z2:2181,z3:2181", "chroot": CHROOT}
     if check_mode:
         args["_ansible_check_mode"] = True
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "plugins" / "modules" / "kafka_migration_revert.py")],
-        input=json.dumps({"ANSIBLE_MODULE_ARGS": args}),
-        capture_output=True, text=True, check=False, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "collections")},
-    )  # fmt: skip
+    result = module_process.run_module("kafka_migration_revert", args)
     made = [json.loads(line) for line in calls.read_text().splitlines()] if calls.exists() else []
     return json.loads(result.stdout), json.loads(state.read_text()), made
 

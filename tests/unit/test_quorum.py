@@ -6,11 +6,10 @@ tools, and the module run as Ansible runs it against a runner that answers as th
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
+import module_process
 import pytest
 from ansible_collections.kafkakit.kafka.plugins.module_utils import gates, tool_output
 from ansible_collections.kafkakit.kafka.plugins.module_utils.gates import NotHealthy
@@ -89,12 +88,7 @@ def run_module(tmp_path: Path, answers: dict[str, list[str]], **args) -> tuple[d
     )
     runner.chmod(0o755)
     module_args = {"runner": str(runner), "interval": 0, "wait_timeout": 0, "bootstrap_controller": "c1:9093"}
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "plugins" / "modules" / "kafka_quorum.py")],
-        input=json.dumps({"ANSIBLE_MODULE_ARGS": {**module_args, **args}}),
-        capture_output=True, text=True, check=False, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "collections")},
-    )  # fmt: skip
+    result = module_process.run_module("kafka_quorum", {**module_args, **args})
     made = [json.loads(line) for line in calls.read_text().splitlines()] if calls.exists() else []
     return json.loads(result.stdout), made
 

@@ -6,11 +6,10 @@ against a stand-in kafka-run-class that answers with recorded outputs. No broker
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
+import module_process
 import pytest
 from ansible_collections.kafkakit.kafka.plugins.module_utils import topics
 from ansible_collections.kafkakit.kafka.plugins.module_utils.tools import ToolError, Tools
@@ -18,7 +17,6 @@ from ansible_collections.kafkakit.kafka.plugins.modules import kafka_topics
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ROOT / "tests" / "data" / "tools"
-MODULE_PATH = ROOT / "plugins" / "modules" / "kafka_topics.py"
 RUNNER = "/usr/local/bin/kafka-run-class"
 BOOTSTRAP = "kafka-1:9092"
 
@@ -687,15 +685,7 @@ def run_module(runner: FakeRunner, declared: list, **args) -> dict:
         "broker_count": 3,
         "runner": str(runner.path),
     }
-    result = subprocess.run(
-        [sys.executable, str(MODULE_PATH)],
-        input=json.dumps({"ANSIBLE_MODULE_ARGS": {**arguments, **args}}),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "collections")},
-    )
+    result = module_process.run_module("kafka_topics", {**arguments, **args})
     return json.loads(result.stdout)
 
 
