@@ -27,7 +27,8 @@ options:
     required: true
     suboptions:
       dest:
-        description: Absolute path of the directory or file.
+        description: Absolute path of the directory or file; a relative one fails the task before any
+          entry is handled.
         type: path
         required: true
       state:
@@ -192,6 +193,12 @@ def ensure_file(module: AnsibleModule, entry: dict, planned: set) -> tuple[bool,
 
 def main() -> None:
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    # A relative dest would land wherever the module happens to run: refused before any entry is handled.
+    relative = [entry["dest"] for entry in module.params["files"] if not os.path.isabs(entry["dest"])]
+    if relative:
+        module.fail_json(
+            msg=f"dest must be an absolute path, not {', '.join(relative)}; nothing was changed."
+        )
     for entry in module.params["files"]:
         if entry["secret"] and entry["content"]:
             module.no_log_values.add(entry["content"])

@@ -115,3 +115,13 @@ def test_a_file_needs_its_content(tmp_path):
     result, _ = run_module([{"dest": str(tmp_path / "a")}])
     assert result["failed"]
     assert "content" in result["msg"]
+
+
+def test_a_relative_dest_is_refused_before_any_entry_is_handled(tmp_path):
+    made = tmp_path / "etc" / "kafka"
+    result, _ = run_module(
+        [{"dest": str(made), "state": "directory"}, {"dest": "server.properties", "content": "a=1\n"}]
+    )
+    assert result["failed"]
+    assert result["msg"] == "dest must be an absolute path, not server.properties; nothing was changed."
+    assert not made.exists()
